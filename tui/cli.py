@@ -1,0 +1,82 @@
+"""The ``newsmark`` command line: one subcommand per module in :mod:`tui.commands`.
+
+Exit codes: 0 success, 1 the command found problems, 2 bad usage or input. Every expected
+failure is one sentence on stderr naming the file and what to do, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tui.commands import COMMAND_MODULES, load
+from tui.core.article import ArticleError, CorpusError
+from tui.core.ner import ModelError
+from tui.core.store import StoreError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the person running the command; exit 2."""
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every command takes, so they can go before or after the command name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--articles",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="folder of .txt articles (default: ./articles)",
+    )
+    parent.add_argument(
+        "--annotations",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="folder of TOML annotations (default: ./annotations)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="newsmark",
+        description=(
+            "Read news articles in the terminal and label their named entities. "
+            "With no command, opens the reader on ./articles."
+        ),
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        load(name).add_parser(sub, common, name)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not any(a in COMMAND_MODULES or a in ("-h", "--help") for a in args_list):
+        args_list = ["open", *args_list]
+    args = parser.parse_args(args_list)
+    args.articles = getattr(args, "articles", Path("articles"))
+    args.annotations = getattr(args, "annotations", Path("annotations"))
+    try:
+        code: int = load(args.command).run(args)
+    except (UsageError, CorpusError, ModelError, ArticleError, StoreError) as exc:
+        print(f"newsmark: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsmark: interrupted; everything written so far is saved.", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""``newsmark open [FILES]``: the reader."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    name: str,
+) -> None:
+    p = subparsers.add_parser(name, parents=[common], help="open the reader (the default command)")
+    p.add_argument("files", nargs="*", help="article ids or paths to open first")
+    p.add_argument("--model", metavar="NAME", help="spaCy pipeline for suggestions")
+    p.add_argument("--annotator", metavar="NAME", help="recorded in the files this session writes")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.app import run_app
+
+    return run_app(args)

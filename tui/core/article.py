@@ -1,0 +1,118 @@
+"""The article corpus: discovery, decoding rules and identity.
+
+An article's id is its path relative to the articles root with ``/`` separators. Its text is
+the file's bytes decoded as UTF-8 with a leading BOM dropped and no newline translation, so
+offsets match what spaCy sees; its ``sha256`` is of the bytes, to notice edits on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BOM = "\ufeff"
+SUFFIX = ".txt"
+
+
+class CorpusError(Exception):
+    """A problem with the corpus as a whole (missing folder, no articles)."""
+
+
+class ArticleError(Exception):
+    """One article that cannot be used; ``str()`` is a sentence naming the file."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    path: Path
+    text: str
+    sha256: str
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes, path: Path) -> str:
+    """Decode article bytes, refusing binary files and non-UTF-8 text."""
+    if b"\x00" in data:
+        raise ArticleError(path, "looks like a binary file (it contains NUL bytes); skipped")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(
+            path, f"is not UTF-8 text (bad byte at offset {exc.start}); re-save it as UTF-8"
+        ) from None
+    return text[1:] if text.startswith(BOM) else text
+
+
+def article_id(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def read_article(root: Path, article_id: str) -> Article:
+    """Load one article; :class:`ArticleError` says why it cannot be used."""
+    path = root / article_id
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ArticleError(path, "no longer exists") from None
+    except OSError as exc:
+        raise ArticleError(path, f"cannot be read ({exc.strerror})") from None
+    text = decode(data, path)
+    if not text.strip():
+        raise ArticleError(path, "is empty; there is nothing to annotate")
+    return Article(article_id, path, text, sha256_bytes(data))
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(SUFFIX) and not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+@dataclass
+class Corpus:
+    """The ``.txt`` files under one folder, listed without reading them (fast on 10k files)."""
+
+    root: Path
+    ids: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, root: Path) -> Corpus:
+        if not root.exists():
+            raise CorpusError(
+                f"The articles folder {root} does not exist; create it or pass --articles DIR."
+            )
+        if not root.is_dir():
+            raise CorpusError(
+                f"{root} is not a folder; pass the folder of .txt articles with --articles DIR."
+            )
+        ids = sorted(article_id(root, p) for p in _walk(root))
+        if not ids:
+            raise CorpusError(
+                f"The articles folder {root} has no .txt files; add some articles to it."
+            )
+        return cls(root, ids)
+
+    def read(self, article_id: str) -> Article:
+        return read_article(self.root, article_id)
+
+    def read_all(self) -> Iterator[Article | ArticleError]:
+        """Every article in order, with unusable ones yielded as their error."""
+        for aid in self.ids:
+            try:
+                yield self.read(aid)
+            except ArticleError as exc:
+                yield exc

@@ -1,0 +1,211 @@
+"""Edits to one article's entities, with undo and redo, and the article's review status.
+
+Every edit is recorded as the entities it removed and added (plus the status change), so
+undo is exact, and a view can redraw only the characters an edit touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from tui.core.spans import Entity, SpanIndex, check_entities, trim
+from tui.core.tokens import Tokens
+
+Status = Literal["unreviewed", "in_progress", "accepted", "rejected", "skipped"]
+STATUSES: tuple[Status, ...] = ("unreviewed", "in_progress", "accepted", "rejected", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One undoable step: what it removed, what it added, and the status around it."""
+
+    description: str
+    removed: tuple[Entity, ...]
+    added: tuple[Entity, ...]
+    status_before: Status
+    status_after: Status
+
+    @property
+    def extent(self) -> tuple[int, int] | None:
+        """The character range the edit touched, for redrawing only those lines."""
+        spans = self.removed + self.added
+        if not spans:
+            return None
+        return min(e.start for e in spans), max(e.end for e in spans)
+
+    def inverse(self) -> Edit:
+        return Edit(
+            f"undo {self.description}",
+            self.added,
+            self.removed,
+            self.status_after,
+            self.status_before,
+        )
+
+
+class Document:
+    """An article's text, its entities and status, and the history of edits to them."""
+
+    def __init__(
+        self,
+        text: str,
+        entities: Iterable[Entity] = (),
+        status: Status = "unreviewed",
+    ) -> None:
+        entities = tuple(entities)
+        check_entities(text, entities)
+        self.text = text
+        self.spans = SpanIndex(entities)
+        self.status: Status = status
+        self.undo_stack: list[Edit] = []
+        self.redo_stack: list[Edit] = []
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return self.spans.entities
+
+    # -- applying -------------------------------------------------------------------------
+
+    def _apply(self, edit: Edit) -> None:
+        for entity in edit.removed:
+            self.spans.remove(entity)
+        for entity in edit.added:
+            self.spans.add(entity)
+        self.status = edit.status_after
+
+    def _commit(
+        self,
+        description: str,
+        removed: Iterable[Entity],
+        added: Iterable[Entity],
+        status: Status | None = None,
+    ) -> Edit | None:
+        removed_set, added_set = set(removed), set(added)
+        removed_t = tuple(sorted(removed_set - added_set))
+        added_t = tuple(sorted(added_set - removed_set))
+        new_status: Status = status if status is not None else "in_progress"
+        if not removed_t and not added_t and new_status == self.status:
+            return None
+        edit = Edit(description, removed_t, added_t, self.status, new_status)
+        self._apply(edit)
+        self.undo_stack.append(edit)
+        self.redo_stack.clear()
+        return edit
+
+    def undo(self) -> Edit | None:
+        if not self.undo_stack:
+            return None
+        edit = self.undo_stack.pop()
+        self._apply(edit.inverse())
+        self.redo_stack.append(edit)
+        return edit
+
+    def redo(self) -> Edit | None:
+        if not self.redo_stack:
+            return None
+        edit = self.redo_stack.pop()
+        self._apply(edit)
+        self.undo_stack.append(edit)
+        return edit
+
+    # -- the edits ------------------------------------------------------------------------
+
+    def add(self, start: int, end: int, label: str) -> Edit | None:
+        """Label ``[start, end)`` (trimmed of edge whitespace), replacing what it overlaps."""
+        bounds = trim(self.text, start, end)
+        if bounds is None:
+            return None
+        start, end = bounds
+        new = Entity(start, end, label, "user")
+        overlapped = self.spans.overlapping(start, end)
+        if overlapped == [new]:
+            return None
+        return self._commit(f"label {self.text[start:end]!r} {label}", overlapped, [new])
+
+    def delete(self, entity: Entity) -> Edit | None:
+        if entity not in self.spans:
+            return None
+        return self._commit(f"delete {entity.text(self.text)!r}", [entity], [])
+
+    def relabel(self, entity: Entity, label: str) -> Edit | None:
+        if entity not in self.spans or entity.label == label:
+            return None
+        return self._commit(
+            f"relabel {entity.text(self.text)!r} {label}", [entity], [entity.with_label(label)]
+        )
+
+    def resize(self, entity: Entity, start: int, end: int) -> Edit | None:
+        """Move either end of ``entity``; spans it grows over are replaced, as with ``add``."""
+        if entity not in self.spans:
+            return None
+        bounds = trim(self.text, start, end)
+        if bounds is None or bounds == (entity.start, entity.end):
+            return None
+        moved = entity.moved(*bounds)
+        overlapped = set(self.spans.overlapping(*bounds)) | {entity}
+        return self._commit(f"resize {moved.text(self.text)!r}", overlapped, [moved])
+
+    def label_all(self, start: int, end: int, label: str, tokens: Tokens) -> Edit | None:
+        """Give every whole-token occurrence of ``text[start:end]`` the label ``label``.
+
+        An occurrence inside a longer entity, or crossing an entity's edge, is left alone;
+        entities that lie inside an occurrence are replaced by it.
+        """
+        bounds = trim(self.text, start, end)
+        if bounds is None:
+            return None
+        needle = self.text[bounds[0] : bounds[1]]
+        removed: list[Entity] = []
+        added: list[Entity] = []
+        for match in re.finditer(re.escape(needle), self.text):
+            s, e = match.start(), match.end()
+            if not tokens.is_boundary_span(s, e):
+                continue
+            hits = self.spans.overlapping(s, e)
+            if any(h.start < s or h.end > e for h in hits):
+                continue
+            new = Entity(s, e, label, "user")
+            if hits == [new]:
+                continue
+            removed.extend(hits)
+            added.append(new)
+        if not removed and not added:
+            return None
+        return self._commit(f"label every {needle!r} {label}", removed, added)
+
+    def set_status(self, status: Status) -> Edit | None:
+        return self._commit(f"mark {status}", [], [], status)
+
+    def replace_suggestions(self, suggestions: Iterable[Entity]) -> Edit | None:
+        """Swap model entities for new suggestions, keeping every ``user`` entity.
+
+        Suggestions that overlap a user entity are dropped: a person's decision wins. This is
+        not an undoable step: ``u`` undoes what the person did, not what the model proposed.
+        """
+        user_index = SpanIndex(e for e in self.spans.entities if e.source == "user")
+        # Spans in the history count as a person's too, so undo and redo never collide.
+        history = {
+            e for edit in self.undo_stack + self.redo_stack for e in edit.removed + edit.added
+        }
+
+        def free(s: Entity) -> bool:
+            return not user_index.overlapping(s.start, s.end) and not any(
+                h.overlaps(s.start, s.end) for h in history
+            )
+
+        model = {e for e in self.spans.entities if e.source == "model" and free(e)}
+        keep = {s for s in suggestions if free(s)}
+        if model == keep:
+            return None
+        edit = Edit(
+            "model suggestions",
+            tuple(sorted(model - keep)),
+            tuple(sorted(keep - model)),
+            self.status,
+            self.status,
+        )
+        self._apply(edit)
+        return edit

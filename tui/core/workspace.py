@@ -1,0 +1,144 @@
+"""An articles folder paired with an annotations folder: what the app and the CLI open.
+
+It joins the corpus, the store and the edit model, so neither the UI nor a command needs to
+know how an article's TOML is found, validated, re-anchored or written.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core import store
+from tui.core.article import Article, ArticleError, Corpus
+from tui.core.edits import STATUSES, Document, Status
+from tui.core.spans import Entity
+from tui.core.store import Annotation, StoreError, Unanchored
+
+
+@dataclass
+class Annotated:
+    """One article open for editing, with the metadata its TOML carries."""
+
+    article: Article
+    document: Document
+    path: Path
+    model: str | None = None
+    annotator: str | None = None
+    unanchored: tuple[Unanchored, ...] = ()
+    has_file: bool = False
+    note: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    def annotation(self) -> Annotation:
+        return Annotation(
+            article=self.article.id,
+            sha256=self.article.sha256,
+            status=self.document.status,
+            entities=self.document.entities,
+            model=self.model,
+            annotator=self.annotator,
+            updated=store.now(),
+            unanchored=self.unanchored,
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the article picker shows, read from the TOML alone (fast on big corpora)."""
+
+    article: str
+    status: Status | None
+    entities: int
+    error: str | None = None
+
+
+class Workspace:
+    def __init__(self, articles: Path, annotations: Path, annotator: str | None = None) -> None:
+        self.corpus = Corpus.open(articles)
+        self.annotations = annotations
+        self.annotator = annotator
+
+    @property
+    def ids(self) -> list[str]:
+        return self.corpus.ids
+
+    def path_for(self, article_id: str) -> Path:
+        return store.annotation_path(self.annotations, article_id)
+
+    def open(self, article_id: str) -> Annotated:
+        """Load the article and its TOML; raises ArticleError or StoreError."""
+        article = self.corpus.read(article_id)
+        return self.attach(article)
+
+    def attach(self, article: Article) -> Annotated:
+        path = self.path_for(article.id)
+        if not path.exists():
+            return Annotated(article, Document(article.text), path, annotator=self.annotator)
+        loaded = store.load(path, article)
+        ann = loaded.annotation
+        note = None
+        if loaded.stale:
+            note = (
+                f"{article.id} changed on disk: {loaded.moved} entities re-anchored, "
+                f"{len(loaded.lost)} could not be placed and are kept as unanchored."
+            )
+        return Annotated(
+            article,
+            Document(article.text, ann.entities, ann.status),
+            path,
+            model=ann.model,
+            annotator=self.annotator or ann.annotator,
+            unanchored=ann.unanchored,
+            has_file=True,
+            note=note,
+        )
+
+    def save(self, annotated: Annotated) -> None:
+        """Write atomically; an ``OSError`` leaves the previous file as it was."""
+        store.save(annotated.path, annotated.annotation(), annotated.article.text)
+        annotated.has_file = True
+
+    def summary(self, article_id: str) -> Summary:
+        path = self.path_for(article_id)
+        if not path.exists():
+            return Summary(article_id, None, 0)
+        try:
+            doc = tomllib.loads(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            return Summary(article_id, None, 0, f"{path.name} cannot be read: {exc}")
+        status = doc.get("status")
+        entities = doc.get("entities", [])
+        if status not in STATUSES or not isinstance(entities, list):
+            return Summary(article_id, None, 0, f"{path.name} has a bad status or entities")
+        return Summary(article_id, status, len(entities))
+
+    def orphans(self) -> list[Path]:
+        """TOML files whose article is no longer in the corpus."""
+        ids = set(self.corpus.ids)
+        return [
+            p
+            for p in store.iter_files(self.annotations)
+            if store.article_id_for(self.annotations, p) not in ids
+        ]
+
+
+def with_suggestions(annotated: Annotated, suggestions: Iterable[Entity], model: str) -> None:
+    """Apply model suggestions to an open article, recording which model made them."""
+    if annotated.document.replace_suggestions(suggestions) is not None or not annotated.model:
+        annotated.model = model
+
+
+__all__ = [
+    "Annotated",
+    "ArticleError",
+    "StoreError",
+    "Summary",
+    "Workspace",
+    "with_suggestions",
+]
