@@ -31,6 +31,7 @@ their ``text``; those that cannot be are kept under ``unanchored``, never droppe
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -44,7 +45,15 @@ import tomli_w
 from tui.core.article import SUFFIX, Article
 from tui.core.edits import STATUSES, Status
 from tui.core.fsutil import atomic_write, is_temp
-from tui.core.spans import SOURCES, Entity, Source, SpanError, check_entities, check_entity
+from tui.core.spans import (
+    SOURCES,
+    Entity,
+    Source,
+    SpanError,
+    SpanIndex,
+    check_entities,
+    check_entity,
+)
 
 SCHEMA = 1
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -139,8 +148,22 @@ def to_document(annotation: Annotation, text: str) -> dict[str, Any]:
     return doc
 
 
+def _datetime(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``, as the schema documents it (tomli-w would write +00:00)."""
+    utc = value.astimezone(UTC)
+    fraction = f".{utc.microsecond:06d}" if utc.microsecond else ""
+    return utc.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+
+
 def dumps(annotation: Annotation, text: str) -> str:
-    return tomli_w.dumps(to_document(annotation, text))
+    """Render with tomli-w, forcing ``[[entities]]`` tables so every span reads on its own lines."""
+    doc = to_document(annotation, text)
+    tables = {key: doc.pop(key) for key in _TABLES if key in doc}
+    updated = doc.pop("updated")
+    parts = [tomli_w.dumps(doc) + f"updated = {_datetime(updated)}\n"]
+    for key, rows in tables.items():
+        parts.extend(f"\n[[{key}]]\n" + tomli_w.dumps(row) for row in rows)
+    return "".join(parts)
 
 
 def save(path: Path, annotation: Annotation, text: str) -> None:
@@ -255,30 +278,53 @@ def _check_exact(spans: Sequence[Unanchored], text: str, path: Path) -> tuple[En
     return tuple(sorted(entities))
 
 
+def _occurrences(text: str, needle: str) -> list[int]:
+    found: list[int] = []
+    if not needle or needle != needle.strip():
+        return found
+    i = text.find(needle)
+    while i != -1:
+        found.append(i)
+        i = text.find(needle, i + 1)
+    return found
+
+
 def reanchor(
     spans: Sequence[Unanchored], text: str
 ) -> tuple[tuple[Entity, ...], tuple[Unanchored, ...], int]:
-    """Place each span at the nearest occurrence of its text that is free; count moves."""
-    placed: list[Entity] = []
+    """Place each span at the nearest free occurrence of its text; count those that moved.
+
+    "Nearest" allows for the local shift of the edit: spans whose text occurs exactly once
+    tell how far that part of the article moved, and their neighbours are expected to have
+    moved by as much.
+    """
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    candidates = [_occurrences(text, s.text) for s in ordered]
+    anchors = [
+        (s.start, c[0] - s.start) for s, c in zip(ordered, candidates, strict=True) if len(c) == 1
+    ]
+
+    anchor_starts = [a[0] for a in anchors]
+
+    def shift(offset: int) -> int:
+        i = bisect.bisect_left(anchor_starts, offset)
+        near = anchors[max(0, i - 1) : i + 1]
+        return min(near, key=lambda a: abs(a[0] - offset))[1] if near else 0
+
+    placed = SpanIndex()
     lost: list[Unanchored] = []
     moved = 0
-    for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        candidates = []
-        if span.text and span.text == span.text.strip():
-            i = text.find(span.text)
-            while i != -1:
-                candidates.append(i)
-                i = text.find(span.text, i + 1)
-        candidates.sort(key=lambda c: (abs(c - span.start), c))
-        for c in candidates:
+    for span, found in zip(ordered, candidates, strict=True):
+        expected = span.start + shift(span.start)
+        for c in sorted(found, key=lambda c: (abs(c - expected), c)):
             end = c + len(span.text)
-            if not any(p.overlaps(c, end) for p in placed):
-                placed.append(Entity(c, end, span.label, span.source))
+            if not placed.overlapping(c, end):
+                placed.add(Entity(c, end, span.label, span.source))
                 moved += c != span.start
                 break
         else:
             lost.append(span)
-    return tuple(sorted(placed)), tuple(lost), moved
+    return placed.entities, tuple(lost), moved
 
 
 def load(path: Path, article: Article) -> Loaded:
