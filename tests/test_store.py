@@ -229,3 +229,11 @@ def test_toml_round_trip_is_exact(tmp_path: Path, case: tuple[str, Annotation]) 
     path = tmp_path / "r.toml"
     store.save(path, ann, text)
     assert store.load(path, article(text)).annotation == ann
+
+
+@settings(max_examples=200, deadline=None)
+@given(annotated_texts())
+def test_direct_writer_agrees_with_the_toml_parser(case: tuple[str, Annotation]) -> None:
+    text, ann = case
+    expected = store.to_document(ann, text)
+    assert tomllib.loads(store.dumps(ann, text)) == expected
