@@ -1,0 +1,73 @@
+"""UI fixtures: the app on a temp copy of the seeds, with the entity-ruler stand-in model."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui.app import NewsmarkApp
+from tui.core.ner import Pipeline
+from tui.core.workspace import Workspace
+from tui.screens.main import MainScreen
+from tui.widgets.article_view import ArticleView
+
+FIRST = "000_335ade4f03747110"
+SECOND = "004_3225c72a86fdfdf4"
+
+MakeApp = Callable[..., NewsmarkApp]
+
+
+@pytest.fixture
+def make_app(workdir: Path, ruler_pipeline: Pipeline) -> MakeApp:
+    """Build the app on ``workdir``; the stand-in model loads instantly and deterministically."""
+
+    def make(
+        first: tuple[str, ...] = (),
+        factory: Callable[[str | None], Pipeline] | None = None,
+        annotator: str | None = None,
+    ) -> NewsmarkApp:
+        workspace = Workspace(workdir / "articles", workdir / "annotations", annotator)
+        return NewsmarkApp(
+            workspace, first, pipeline_factory=factory or (lambda name: ruler_pipeline)
+        )
+
+    return make
+
+
+def toml(workdir: Path, stem: str) -> dict[str, Any]:
+    """The article's TOML as it is on disk now."""
+    with (workdir / "annotations" / f"{stem}.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def ents(workdir: Path, stem: str) -> list[tuple[str, str, str]]:
+    """``(text, label, source)`` of every entity on disk, in order."""
+    return [(e["text"], e["label"], e["source"]) for e in toml(workdir, stem)["entities"]]
+
+
+def labelled(workdir: Path, stem: str, text: str) -> list[str]:
+    """Labels on disk of the entities whose text is exactly ``text``."""
+    return [label for t, label, _ in ents(workdir, stem) if t == text]
+
+
+async def ready(app: NewsmarkApp, pilot: Any) -> MainScreen:
+    """Wait until the model has loaded and its suggestions are applied."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+
+
+def view(app: NewsmarkApp, side: str = "left") -> ArticleView:
+    return app.screen.query_one(f"#{side}", ArticleView)
+
+
+def cursor_text(v: ArticleView) -> str:
+    start, end = v.tokens.span(v.cursor)
+    return v.text[start:end]

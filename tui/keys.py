@@ -1,0 +1,371 @@
+"""Every key binding, declared once: the widgets' BINDINGS, the help screen and the README
+table all come from these lists, so the documentation cannot drift from the keys.
+
+Each binding has an ``id`` so people can rebind it with ``App.set_keymap`` and a ``tooltip``
+that says what it does in a sentence (the help text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from textual.binding import Binding
+
+_LABEL_KEYS = Binding.Group("Label")
+_QUIT_KEYS = Binding.Group("Quit")
+
+# Keys of the reading view: they act on the focused article.
+VIEW_BINDINGS: list[Binding] = [
+    Binding(
+        "right,l",
+        "move(1)",
+        "Next token",
+        show=False,
+        id="token-next",
+        tooltip="Move the cursor to the next token.",
+    ),
+    Binding(
+        "left,h",
+        "move(-1)",
+        "Previous token",
+        show=False,
+        id="token-previous",
+        tooltip="Move the cursor to the previous token.",
+    ),
+    Binding(
+        "down,j",
+        "line(1)",
+        "Line down",
+        show=False,
+        id="line-down",
+        tooltip="Move the cursor down a line.",
+    ),
+    Binding(
+        "up,k",
+        "line(-1)",
+        "Line up",
+        show=False,
+        id="line-up",
+        tooltip="Move the cursor up a line.",
+    ),
+    Binding(
+        "pagedown",
+        "page(1)",
+        "Page down",
+        show=False,
+        id="page-down",
+        tooltip="Move the cursor down a page.",
+    ),
+    Binding(
+        "pageup",
+        "page(-1)",
+        "Page up",
+        show=False,
+        id="page-up",
+        tooltip="Move the cursor up a page.",
+    ),
+    Binding(
+        "home",
+        "edge(-1)",
+        "Start",
+        show=False,
+        id="start",
+        tooltip="Move the cursor to the start of the article.",
+    ),
+    Binding(
+        "end",
+        "edge(1)",
+        "End",
+        show=False,
+        id="end",
+        tooltip="Move the cursor to the end of the article.",
+    ),
+    Binding(
+        "n",
+        "entity(1)",
+        "Next entity",
+        show=False,
+        id="entity-next",
+        tooltip="Jump to the next entity.",
+    ),
+    Binding(
+        "N",
+        "entity(-1)",
+        "Previous entity",
+        show=False,
+        id="entity-previous",
+        tooltip="Jump to the previous entity.",
+    ),
+    Binding(
+        "shift+right,L",
+        "extend(1)",
+        "Extend right",
+        show=False,
+        id="select-right",
+        tooltip="Extend the selection by a token to the right of the cursor.",
+    ),
+    Binding(
+        "shift+left,H",
+        "extend(-1)",
+        "Extend left",
+        show=False,
+        id="select-left",
+        tooltip="Extend the selection by a token to the left of the cursor.",
+    ),
+    Binding(
+        "escape",
+        "clear",
+        "Clear",
+        show=False,
+        id="select-clear",
+        tooltip="Clear the selection and the search.",
+    ),
+    *[
+        Binding(
+            str(n),
+            f"label_number({n})",
+            f"Label {n}",
+            show=False,
+            id=f"label-{n}",
+            group=_LABEL_KEYS,
+            tooltip="Give the selection (or the entity under the cursor) the label shown "
+            "with that number.",
+        )
+        for n in range(1, 10)
+    ],
+    Binding(
+        "x,delete",
+        "delete",
+        "Delete",
+        id="entity-delete",
+        tooltip="Delete the entity under the cursor.",
+    ),
+    Binding(
+        "left_square_bracket",
+        "resize_end(-1)",
+        "End ◂",
+        show=False,
+        id="end-left",
+        tooltip="Move the end of the entity under the cursor one token left.",
+    ),
+    Binding(
+        "right_square_bracket",
+        "resize_end(1)",
+        "End ▸",
+        show=False,
+        id="end-right",
+        tooltip="Move the end of the entity under the cursor one token right.",
+    ),
+    Binding(
+        "left_curly_bracket",
+        "resize_start(-1)",
+        "Start ◂",
+        show=False,
+        id="start-left",
+        tooltip="Move the start of the entity under the cursor one token left.",
+    ),
+    Binding(
+        "right_curly_bracket",
+        "resize_start(1)",
+        "Start ▸",
+        show=False,
+        id="start-right",
+        tooltip="Move the start of the entity under the cursor one token right.",
+    ),
+    Binding(
+        "ctrl+left",
+        "nudge(-1)",
+        "End -1 char",
+        show=False,
+        id="char-left",
+        tooltip="Move the end of the selection or entity one character left, for spans "
+        'tokens don\'t fit ("Shafaq News/" holds "Shafaq News").',
+    ),
+    Binding(
+        "ctrl+right",
+        "nudge(1)",
+        "End +1 char",
+        show=False,
+        id="char-right",
+        tooltip="Move the end of the selection or entity one character right.",
+    ),
+    Binding(
+        "A",
+        "label_all",
+        "Label all",
+        show=False,
+        id="label-all",
+        tooltip="Give every exact whole-token occurrence of the entity's text in this "
+        "article the same label; a longer entity that contains it is left alone.",
+    ),
+    Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last edit in this article."),
+    Binding("ctrl+r", "redo", "Redo", show=False, id="redo", tooltip="Redo the edit last undone."),
+    Binding(
+        "enter",
+        "next_match",
+        "Next match",
+        show=False,
+        id="search-next",
+        tooltip="Jump to the next match of the search.",
+    ),
+]
+
+# Keys of the main screen: panes, articles and pickers.
+SCREEN_BINDINGS: list[Binding] = [
+    Binding(
+        "tab",
+        "switch_pane",
+        "Switch pane",
+        id="pane-switch",
+        priority=True,
+        tooltip="Move the focus to the other article pane.",
+    ),
+    Binding(
+        "t",
+        "pick_label",
+        "Label…",
+        id="label-pick",
+        tooltip="Open the label picker (type to filter, enter to choose) for the "
+        "selection or the entity under the cursor.",
+    ),
+    Binding(
+        "a",
+        "review('accepted')",
+        "Accept",
+        id="accept",
+        tooltip="Accept the article, then open the next unreviewed one in this pane.",
+    ),
+    Binding(
+        "r",
+        "review('rejected')",
+        "Reject",
+        id="reject",
+        tooltip="Reject the article, then open the next unreviewed one in this pane.",
+    ),
+    Binding(
+        "s",
+        "review('skipped')",
+        "Skip",
+        id="skip",
+        tooltip="Skip the article, then open the next unreviewed one in this pane.",
+    ),
+    Binding(
+        "o",
+        "pick_article",
+        "Open…",
+        id="article-pick",
+        tooltip="Open the article picker for this pane: ids, status, entity counts, "
+        "type to filter.",
+    ),
+    Binding(
+        "slash",
+        "search",
+        "Search",
+        id="search",
+        tooltip="Search the article; enter jumps to the next match.",
+    ),
+    Binding(
+        "e",
+        "focus_entities",
+        "Entities",
+        show=False,
+        id="entity-list",
+        tooltip="Move to the side panel's entity list; enter jumps to the chosen entity.",
+    ),
+    Binding(
+        "p",
+        "toggle_plain",
+        "Plain",
+        show=False,
+        id="plain",
+        tooltip="Hide or show the entity highlights for plain reading.",
+    ),
+]
+
+# Keys that work everywhere.
+APP_BINDINGS: list[Binding] = [
+    Binding("question_mark", "help", "Help", id="help", tooltip="Show every key binding."),
+    # q is an ordinary key, so it can be typed into a filter; ctrl+c quits from anywhere.
+    Binding(
+        "q",
+        "quit",
+        "Quit",
+        id="quit",
+        group=_QUIT_KEYS,
+        tooltip="Quit; everything is already saved.",
+    ),
+    Binding(
+        "ctrl+c",
+        "quit",
+        "Quit",
+        show=False,
+        id="quit-anywhere",
+        priority=True,
+        group=_QUIT_KEYS,
+        tooltip="Quit; everything is already saved.",
+    ),
+]
+
+ALL: tuple[Binding, ...] = (*VIEW_BINDINGS, *SCREEN_BINDINGS, *APP_BINDINGS)
+
+_DISPLAY = {
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "left_curly_bracket": "{",
+    "right_curly_bracket": "}",
+    "question_mark": "?",
+    "slash": "/",
+}
+
+
+def key_display(key: str) -> str:
+    """A key as people type it: ``[`` rather than ``left_square_bracket``."""
+    return _DISPLAY.get(key, key)
+
+
+def rows() -> Iterator[tuple[str, str]]:
+    """``(keys, what they do)`` per row; a binding group (``1``–``9``) is one row."""
+    done: set[str] = set()
+    for binding in ALL:
+        group = binding.group
+        if group is not None:
+            if group.description in done:
+                continue
+            done.add(group.description)
+            members = [b for b in ALL if b.group is group]
+            if len(members) > 2:
+                keys = f"`{members[0].key}`–`{members[-1].key}`"
+            else:
+                keys = "/".join(f"`{key_display(b.key)}`" for b in members)
+        else:
+            keys = "/".join(f"`{key_display(k)}`" for k in binding.key.split(","))
+        yield keys, binding.tooltip
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown() -> str:
+    """The key table in Markdown, for the help screen and the README."""
+    lines = ["| key | does |", "|---|---|"]
+    lines += [f"| {keys} | {_cell(does)} |" for keys, does in rows()]
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(path: str) -> None:
+    """Replace the text between the README's key markers with :func:`markdown`."""
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text("utf-8")
+    start, end = "<!-- keys:start -->\n", "<!-- keys:end -->"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}{markdown()}{end}{tail}", "utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_readme(sys.argv[1] if len(sys.argv) > 1 else "README.md")

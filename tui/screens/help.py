@@ -1,0 +1,43 @@
+"""The help screen: the key table, generated from the bindings themselves."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui import keys
+
+_FOOTNOTE = (
+    "Selections snap to tokens; ctrl+left/ctrl+right refine them by a character. "
+    "Every edit is saved to the article's TOML file at once."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The same rows as the README's key table (:func:`tui.keys.rows`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,enter", "dismiss(None)", "Close", id="help-close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table(expand=True, box=None, show_edge=False, pad_edge=False)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("does", ratio=1)
+        for key, does in keys.rows():
+            table.add_row(Text(key.replace("`", "")), Text(does))
+        with VerticalScroll(id="dialog"):
+            yield Static(table)
+            yield Static(Text(_FOOTNOTE, style="italic"), id="footnote")
+
+    def on_mount(self) -> None:
+        dialog = self.query_one("#dialog")
+        dialog.border_title = "Keys (escape to close)"
+        dialog.focus()

@@ -1,0 +1,612 @@
+"""The reading view: one article, word-wrapped, its entities highlighted, on Textual's Line API.
+
+Only visible rows are rendered, each cached until something on it changes (an edit, the
+cursor, the selection, a mark), so a 200,000-character article with thousands of entities
+moves as fast as a short one. Article text only ever reaches the screen through
+:mod:`tui.core.display`, as plain Segments: never as markup, never as a raw control.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.core import display
+from tui.core.edits import Document, Edit
+from tui.core.spans import Entity
+from tui.core.tokens import Tokens, regex_tokens
+from tui.keys import VIEW_BINDINGS
+from tui.widgets.palette import label_style, tag_style
+
+Commit = Callable[[Edit], None]
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """A scrollable, word-wrapped article with a token cursor and a selection."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list[BindingType](VIEW_BINDINGS)
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-view--cursor",
+        "article-view--selection",
+        "article-view--mark",
+        "article-view--match",
+    }
+    DEFAULT_CSS = """
+    ArticleView {
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+    }
+    ArticleView > .article-view--cursor { text-style: reverse bold underline; }
+    ArticleView > .article-view--selection { text-style: reverse; }
+    ArticleView > .article-view--mark { text-style: bold underline; color: $warning; }
+    ArticleView > .article-view--match { text-style: bold; background: $warning 50%; }
+    """
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor is on a new token; ``entity`` is the one under it, if any."""
+
+        view: ArticleView
+        entity: Entity | None
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    @dataclass
+    class Changed(Message):
+        """An edit (or undo) changed the article's entities or status."""
+
+        view: ArticleView
+        edit: Edit
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    @dataclass
+    class Refused(Message):
+        """An edit key was pressed on an article that cannot be edited."""
+
+        view: ArticleView
+        reason: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.document: Document | None = None
+        self.tokens: Tokens = Tokens((), ())
+        self.labels: list[str] = []
+        """Labels in key order: ``1`` gives ``labels[0]``."""
+        self.commit: Commit | None = None
+        """Called with every edit before the next key is handled (it saves)."""
+        self.locked: str | None = None
+        """Why edits are refused, when the article must not change (a broken TOML)."""
+        self.plain = False
+        self.cursor = 0
+        self.sel_anchor: int | None = None
+        self.selection: tuple[int, int] | None = None
+        self.marks: list[tuple[int, int]] = []
+        self.matches: list[tuple[int, int]] = []
+        self._paras: list[tuple[int, int]] = [(0, 0)]
+        self._para_starts: list[int] = [0]
+        self._para_row0: list[int] = [0]
+        self._row_starts: list[int] = [0]
+        self._row_ends: list[int] = [0]
+        self._wrap_width = 0
+        self._cache: LRUCache[int, Strip] = LRUCache(512)
+        self._last_entity: Entity | None = None
+
+    # -- data in --------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self.document.text if self.document is not None else ""
+
+    def show(self, document: Document | None, tokens: Tokens | None = None) -> None:
+        """Display another article (or none), cursor at its start."""
+        self.document = document
+        self.tokens = tokens or regex_tokens(self.text)
+        self.cursor = 0
+        self.sel_anchor = None
+        self.selection = None
+        self.marks = []
+        self.matches = []
+        self._last_entity = None
+        self._paras = display.paragraphs(self.text)
+        self._para_starts = [s for s, _ in self._paras]
+        self._relayout_all()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._cursor_moved()
+
+    def set_tokens(self, tokens: Tokens) -> None:
+        """Switch to the model's token boundaries, keeping the cursor where it was."""
+        offset = self._cursor_offset()
+        self.tokens = tokens
+        self.cursor = tokens.index_at(offset) if len(tokens) else 0
+        if self.sel_anchor is not None:
+            self.sel_anchor = self.cursor
+        self._cache.clear()
+        self.refresh()
+
+    def redraw(self, extent: tuple[int, int] | None = None) -> None:
+        """Re-render after the document changed underneath, only around ``extent``."""
+        if extent is None:
+            self._relayout_all()
+        else:
+            self._relayout(*extent)
+        self._cursor_moved(force=True)
+
+    def set_plain(self, plain: bool) -> None:
+        self.plain = plain
+        self._relayout_all()
+
+    def set_marks(self, marks: Iterable[tuple[int, int]]) -> None:
+        """Mark spans (the entity under the other pane's cursor, found here)."""
+        new = sorted(marks)
+        if new == self.marks:
+            return
+        for start, end in (*self.marks, *new):
+            self._invalidate(start, end)
+        self.marks = new
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _tags(self, start: int, end: int) -> list[tuple[int, int]]:
+        if self.plain or self.document is None:
+            return []
+        return [
+            (e.end - 1, len(e.label) + 1)
+            for e in self.document.spans.overlapping(start, end)
+            if start < e.end <= end
+        ]
+
+    def _width(self) -> int:
+        return max(8, self.scrollable_content_region.width)
+
+    def _wrap_para(self, index: int) -> tuple[list[int], list[int]]:
+        start, end = self._paras[index]
+        starts = display.wrap(self.text, start, end, self._wrap_width, self._tags(start, end))
+        ends = [*starts[1:], end]
+        return starts, ends
+
+    def _relayout_all(self) -> None:
+        self._wrap_width = self._width()
+        row_starts: list[int] = []
+        row_ends: list[int] = []
+        row0: list[int] = []
+        for i in range(len(self._paras)):
+            row0.append(len(row_starts))
+            starts, ends = self._wrap_para(i)
+            row_starts += starts
+            row_ends += ends
+        self._row_starts, self._row_ends, self._para_row0 = row_starts, row_ends, row0
+        self._cache.clear()
+        self.virtual_size = Size(self._wrap_width, len(row_starts))
+        self.refresh()
+
+    def _relayout(self, start: int, end: int) -> None:
+        """Re-wrap only the paragraphs ``[start, end)`` touches."""
+        p0 = max(0, bisect.bisect_right(self._para_starts, start) - 1)
+        p1 = max(p0, bisect.bisect_right(self._para_starts, max(start, end - 1)) - 1)
+        r0 = self._para_row0[p0]
+        r1 = self._para_row0[p1 + 1] if p1 + 1 < len(self._paras) else len(self._row_starts)
+        starts: list[int] = []
+        ends: list[int] = []
+        for p in range(p0, p1 + 1):
+            s, e = self._wrap_para(p)
+            starts += s
+            ends += e
+        self._row_starts[r0:r1] = starts
+        self._row_ends[r0:r1] = ends
+        delta = len(starts) - (r1 - r0)
+        if delta == 0:
+            for row in range(r0, r1):
+                self._cache.discard(row)
+            self.refresh_lines(r0, r1 - r0)
+            return
+        for p in range(p0 + 1, len(self._para_row0)):
+            self._para_row0[p] += delta
+        self._cache.clear()
+        self.virtual_size = Size(self._wrap_width, len(self._row_starts))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.document is not None and self._width() != self._wrap_width:
+            self._relayout_all()
+            self._scroll_to_cursor()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def row_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._row_starts, offset) - 1)
+
+    def _invalidate(self, start: int, end: int) -> None:
+        r0, r1 = self.row_of(start), self.row_of(max(start, end - 1))
+        for row in range(r0, r1 + 1):
+            self._cache.discard(row)
+        self.refresh_lines(r0, r1 - r0 + 1)
+
+    def _col_of(self, offset: int) -> int:
+        row = self.row_of(offset)
+        start = self._row_starts[row]
+        tags = dict(self._tags(start, offset))
+        col = 0
+        for i in range(start, min(offset, len(self.text))):
+            col += display.cell(self.text[i], col)[1] + tags.get(i, 0)
+        return col
+
+    def _offset_at(self, row: int, col: int) -> int:
+        start, end = self._row_starts[row], self._row_ends[row]
+        tags = dict(self._tags(start, end))
+        x = 0
+        for i in range(start, end):
+            x += display.cell(self.text[i], x)[1] + tags.get(i, 0)
+            if x > col:
+                return i
+        return max(start, end - 1)
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if self.document is None or row >= len(self._row_starts):
+            return Strip.blank(width, self.rich_style)
+        strip = self._cache.get(row)
+        if strip is None:
+            strip = self._render_row(row).crop_extend(0, width, self.rich_style)
+            self._cache[row] = strip
+        return strip
+
+    def _spans_in(self, spans: list[tuple[int, int]], start: int, end: int) -> list[int]:
+        """Offsets in ``[start, end)`` covered by any of the sorted, disjoint ``spans``."""
+        i = max(0, bisect.bisect_right(spans, (start, start)) - 1)
+        covered: list[int] = []
+        while i < len(spans) and spans[i][0] < end:
+            s, e = spans[i]
+            covered.extend(range(max(s, start), min(e, end)))
+            i += 1
+        return covered
+
+    def _render_row(self, row: int) -> Strip:
+        assert self.document is not None
+        text = self.text
+        start, end = self._row_starts[row], self._row_ends[row]
+        base = self.rich_style
+        get = self.get_component_rich_style
+        cursor_style, selection_style = get("article-view--cursor"), get("article-view--selection")
+        mark_style, match_style = get("article-view--mark"), get("article-view--match")
+        no_color = self.app.no_color
+        ents = [] if self.plain else self.document.spans.overlapping(start, max(end, start + 1))
+        marks = set(self._spans_in(self.marks, start, end))
+        matches = set(self._spans_in(self.matches, start, end))
+        c_start, c_end = self._cursor_span()
+        s_start, s_end = self.selection or (0, 0)
+        segments: list[Segment] = []
+        buffer: list[str] = []
+        current: Style | None = None
+        col = 0
+        e_index = 0
+        for i in range(start, end):
+            shown, width = display.cell(text[i], col)
+            style = base
+            if i in matches:
+                style += match_style
+            if i in marks:
+                style += mark_style
+            while e_index < len(ents) and ents[e_index].end <= i:
+                e_index += 1
+            entity = ents[e_index] if e_index < len(ents) and ents[e_index].start <= i else None
+            if entity is not None:
+                style += label_style(entity.label, underline=no_color)
+            if s_start <= i < s_end:
+                style += selection_style
+            if c_start <= i < c_end:
+                style += cursor_style
+            if style != current and buffer:
+                segments.append(Segment("".join(buffer), current))
+                buffer = []
+            current = style
+            buffer.append(shown)
+            col += width
+            if entity is not None and i == entity.end - 1:
+                segments.append(Segment("".join(buffer), current))
+                buffer, current = [], None
+                tag = " " + display.safe(entity.label)
+                segments.append(Segment(tag, base + tag_style(entity.label)))
+                col += len(entity.label) + 1
+        if buffer:
+            segments.append(Segment("".join(buffer), current))
+        return Strip(segments, col)
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def _cursor_span(self) -> tuple[int, int]:
+        if not len(self.tokens):
+            return 0, 0
+        return self.tokens.span(self.cursor)
+
+    def _cursor_offset(self) -> int:
+        return self._cursor_span()[0]
+
+    def entity_at_cursor(self) -> Entity | None:
+        if self.document is None:
+            return None
+        start, end = self._cursor_span()
+        hits = self.document.spans.overlapping(start, max(end, start + 1))
+        return hits[0] if hits else None
+
+    def _scroll_to_cursor(self) -> None:
+        row = self.row_of(self._cursor_offset())
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def move_to(self, index: int, *, extend: bool = False) -> None:
+        """Put the cursor on token ``index``; with ``extend`` grow the selection to it."""
+        if not len(self.tokens):
+            return
+        index = max(0, min(index, len(self.tokens) - 1))
+        old_span = self._cursor_span()
+        old_selection = self.selection
+        if extend:
+            if self.sel_anchor is None:
+                self.sel_anchor = self.cursor
+            lo, hi = sorted((self.sel_anchor, index))
+            self.selection = (self.tokens.starts[lo], self.tokens.ends[hi])
+        self.cursor = index
+        self._invalidate(*old_span)
+        self._invalidate(*self._cursor_span())
+        if old_selection != self.selection:
+            for span in (old_selection, self.selection):
+                if span is not None:
+                    self._invalidate(*span)
+        self._scroll_to_cursor()
+        self._cursor_moved()
+
+    def move_to_offset(self, offset: int) -> None:
+        self.move_to(self.tokens.index_at(offset))
+
+    def _cursor_moved(self, force: bool = False) -> None:
+        entity = self.entity_at_cursor()
+        if force or entity != self._last_entity:
+            self._last_entity = entity
+            self.post_message(self.CursorMoved(self, entity))
+
+    def clear_selection(self) -> None:
+        if self.selection is not None:
+            self._invalidate(*self.selection)
+        self.selection = None
+        self.sel_anchor = None
+
+    # -- actions: moving ------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        self.move_to(self.cursor + step)
+
+    def _move_rows(self, rows: int) -> None:
+        if not len(self.tokens):
+            return
+        offset = self._cursor_offset()
+        row, col = self.row_of(offset), self._col_of(offset)
+        step = 1 if rows > 0 else -1
+        target = max(0, min(row + rows, len(self._row_starts) - 1))
+        while 0 <= target < len(self._row_starts):
+            start, end = self._row_starts[target], self._row_ends[target]
+            index = self.tokens.index_at(self._offset_at(target, col))
+            if self.tokens.starts[index] < start and index + 1 < len(self.tokens):
+                index += 1
+            if start <= self.tokens.starts[index] < max(end, start + 1):
+                self.move_to(index)
+                return
+            target += step
+        self.move_to(len(self.tokens) - 1 if step > 0 else 0)
+
+    def action_line(self, step: int) -> None:
+        self._move_rows(step)
+
+    def action_page(self, step: int) -> None:
+        self._move_rows(step * max(1, self.scrollable_content_region.height - 1))
+
+    def action_edge(self, step: int) -> None:
+        self.move_to(0 if step < 0 else len(self.tokens) - 1)
+
+    def action_entity(self, step: int) -> None:
+        if self.document is None:
+            return
+        spans = self.document.spans
+        offset = self._cursor_offset()
+        current = self.entity_at_cursor()
+        if step > 0:
+            found = spans.next_after(max(offset, current.start if current else offset))
+        else:
+            found = spans.previous_before(current.start if current else offset)
+        if found is None:
+            self.app.bell()
+            return
+        self.move_to_offset(found.start)
+
+    def action_extend(self, step: int) -> None:
+        self.move_to(self.cursor + step, extend=True)
+
+    def action_clear(self) -> None:
+        self.clear_selection()
+        if self.matches:
+            for span in self.matches:
+                self._invalidate(*span)
+            self.matches = []
+
+    # -- actions: editing -----------------------------------------------------------------
+
+    def _edit(self, make: Callable[[Document], Edit | None]) -> Edit | None:
+        if self.document is None:
+            return None
+        if self.locked is not None:
+            self.post_message(self.Refused(self, self.locked))
+            return None
+        edit = make(self.document)
+        if edit is None:
+            self.app.bell()
+            return None
+        self.applied(edit)
+        return edit
+
+    def applied(self, edit: Edit) -> None:
+        """Show an edit made to the document, save it (via ``commit``) and announce it."""
+        if edit.extent is not None:
+            self._relayout(*edit.extent)
+        if self.commit is not None:
+            self.commit(edit)
+        self._cursor_moved(force=True)
+        self.post_message(self.Changed(self, edit))
+
+    def apply_label(self, label: str) -> None:
+        """Label the selection, else relabel the entity under the cursor, else its token."""
+        selection = self.selection
+        entity = self.entity_at_cursor()
+        if selection is not None:
+            self.clear_selection()
+            self._edit(lambda d: d.add(*selection, label))
+        elif entity is not None:
+            self._edit(lambda d: d.relabel(entity, label))
+        elif len(self.tokens):
+            span = self._cursor_span()
+            self._edit(lambda d: d.add(*span, label))
+
+    def action_label_number(self, number: int) -> None:
+        if number > len(self.labels):
+            self.app.bell()
+            return
+        self.apply_label(self.labels[number - 1])
+
+    def action_delete(self) -> None:
+        entity = self.entity_at_cursor()
+        if entity is None:
+            self.app.bell()
+            return
+        self._edit(lambda d: d.delete(entity))
+
+    def _token_range(self, entity: Entity) -> tuple[int, int]:
+        first = self.tokens.index_at(entity.start)
+        last = self.tokens.index_at(entity.end - 1)
+        return first, last
+
+    def action_resize_end(self, step: int) -> None:
+        entity = self.entity_at_cursor()
+        if entity is None or not len(self.tokens):
+            self.app.bell()
+            return
+        first, last = self._token_range(entity)
+        last += step
+        if not first <= last < len(self.tokens):
+            self.app.bell()
+            return
+        end = self.tokens.ends[last]
+        if self._edit(lambda d: d.resize(entity, entity.start, end)):
+            self.move_to_offset(entity.start)
+
+    def action_resize_start(self, step: int) -> None:
+        entity = self.entity_at_cursor()
+        if entity is None or not len(self.tokens):
+            self.app.bell()
+            return
+        first, last = self._token_range(entity)
+        first += step
+        if not 0 <= first <= last:
+            self.app.bell()
+            return
+        start = self.tokens.starts[first]
+        if self._edit(lambda d: d.resize(entity, start, entity.end)):
+            self.move_to_offset(start)
+
+    def action_nudge(self, step: int) -> None:
+        if self.selection is not None:
+            start, end = self.selection
+            new_end = max(start + 1, min(end + step, len(self.text)))
+            self.selection = (start, new_end)
+            self._invalidate(start, max(end, new_end))
+            return
+        entity = self.entity_at_cursor()
+        if entity is None:
+            self.app.bell()
+            return
+        end = max(entity.start + 1, min(entity.end + step, len(self.text)))
+        self._edit(lambda d: d.resize(entity, entity.start, end))
+
+    def action_label_all(self) -> None:
+        entity = self.entity_at_cursor()
+        if entity is None:
+            self.app.bell()
+            return
+        tokens = self.tokens
+        self._edit(lambda d: d.label_all(entity.start, entity.end, entity.label, tokens))
+
+    def _history(self, step: Callable[[Document], Edit | None]) -> None:
+        if self.document is None:
+            return
+        if self.locked is not None:
+            self.post_message(self.Refused(self, self.locked))
+            return
+        edit = step(self.document)
+        if edit is None:
+            self.app.bell()
+            return
+        self.applied(edit)
+        if edit.extent is not None:
+            self.move_to_offset(edit.extent[0])
+
+    def action_undo(self) -> None:
+        self._history(Document.undo)
+
+    def action_redo(self) -> None:
+        self._history(Document.redo)
+
+    # -- search ---------------------------------------------------------------------------
+
+    def search(self, query: str) -> int:
+        """Mark every match of ``query`` (case-insensitive) and jump to the next one."""
+        self.action_clear()
+        if not query:
+            return 0
+        haystack, needle = self.text.casefold(), query.casefold()
+        found: list[tuple[int, int]] = []
+        if len(haystack) == len(self.text):  # casefold kept offsets aligned
+            i = haystack.find(needle)
+            while i != -1:
+                found.append((i, i + len(needle)))
+                i = haystack.find(needle, i + 1)
+        else:
+            i = self.text.find(query)
+            while i != -1:
+                found.append((i, i + len(query)))
+                i = self.text.find(query, i + 1)
+        self.matches = found
+        for span in found:
+            self._invalidate(*span)
+        self.action_next_match()
+        return len(found)
+
+    def action_next_match(self) -> None:
+        if not self.matches:
+            return
+        offset = self._cursor_offset()
+        i = bisect.bisect_right(self.matches, (offset, len(self.text) + 1))
+        start = self.matches[i % len(self.matches)][0]
+        self.move_to_offset(start)

@@ -1,0 +1,120 @@
+"""The side panel of the focused pane: label keys, the entity under the cursor, and the
+article's entities grouped by label, where choosing one jumps to it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.core import display
+from tui.core.spans import Entity
+from tui.widgets.palette import label_style
+
+_PER_LABEL = 200  # distinct texts listed per label; the count still covers them all
+
+
+@dataclass(frozen=True)
+class Described:
+    """The entity under the cursor and where it also occurs in the other pane."""
+
+    text: str
+    entity: Entity | None
+    other_article: str | None = None
+    other_hits: int = 0
+
+
+class SidePanel(Vertical):
+    """Data comes down through :meth:`show_labels`, :meth:`describe` and :meth:`list`."""
+
+    DEFAULT_CSS = """
+    SidePanel { width: 34; height: 1fr; }
+    SidePanel > Static { height: auto; padding: 0 1; }
+    SidePanel > #legend { height: 3; }
+    SidePanel > #under { border-top: solid $panel-lighten-2; height: 6; }
+    SidePanel > OptionList { height: 1fr; border: none; border-top: solid $panel-lighten-2; }
+    """
+
+    @dataclass
+    class Jump(Message):
+        """Move the focused article's cursor to the next ``text`` labelled ``label``."""
+
+        label: str
+        text: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._choices: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="legend")
+        yield Static(id="under")
+        yield OptionList(id="entities")
+
+    def show_labels(self, labels: Sequence[str]) -> None:
+        text = Text()
+        for n, label in enumerate(labels[:9], start=1):
+            text.append(f"{n}", style="bold")
+            text.append(f" {display.safe(label)} ", style=label_style(label))
+            text.append(" ")
+        text.append("t", style="bold")
+        text.append(" more")
+        self.query_one("#legend", Static).update(text, layout=False)
+
+    def describe(self, described: Described) -> None:
+        text = Text()
+        entity = described.entity
+        if entity is None:
+            text.append("No entity under the cursor.", style="italic")
+        else:
+            text.append(display.safe(described.text, 60), style=label_style(entity.label))
+            text.append(f"\n{display.safe(entity.label)}", style="bold")
+            text.append(f" · {entity.source} · {entity.start}–{entity.end}")
+            if described.other_article is not None:
+                if described.other_hits:
+                    times = "once" if described.other_hits == 1 else f"{described.other_hits} times"
+                    text.append(f"\nAlso in {display.safe(described.other_article)}: {times}")
+                    text.append(" (marked)", style="italic")
+                else:
+                    text.append(f"\nNot in {display.safe(described.other_article)}.")
+        self.query_one("#under", Static).update(text, layout=False)
+
+    def list(self, entities: Sequence[Entity], article_text: str) -> None:
+        """Group by label with counts; each distinct text once, with how often it occurs."""
+        by_label: dict[str, Counter[str]] = {}
+        for e in entities:
+            by_label.setdefault(e.label, Counter())[e.text(article_text)] += 1
+        options: list[Option | None] = []
+        self._choices = []
+        for label in sorted(by_label):
+            texts = by_label[label]
+            header = Text()
+            header.append(f" {display.safe(label)} ", style=label_style(label))
+            header.append(f" {sum(texts.values())}", style="bold")
+            options.append(Option(header, disabled=True))
+            for shown, count in texts.most_common(_PER_LABEL):
+                line = Text("  " + display.safe(shown, 40))
+                if count > 1:
+                    line.append(f" ×{count}", style="dim")
+                options.append(Option(line, id=str(len(self._choices))))
+                self._choices.append((label, shown))
+        entity_list = self.query_one("#entities", OptionList)
+        highlighted = entity_list.highlighted
+        entity_list.clear_options()
+        entity_list.add_options([o for o in options if o is not None])
+        if highlighted is not None and highlighted < entity_list.option_count:
+            entity_list.highlighted = highlighted
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            label, text = self._choices[int(event.option.id)]
+            self.post_message(self.Jump(label, text))
