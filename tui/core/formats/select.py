@@ -1,0 +1,173 @@
+"""Which annotated articles an export, an evaluation or a training run uses, and the dev split.
+
+Only articles with a TOML are selected: an article nobody opened has no decisions to learn
+from. Files that cannot be used are reported, never silently dropped, and the split is by
+article (never by sentence) so no text leaks from train into dev.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.core import store
+from tui.core.article import Article, ArticleError, Corpus
+from tui.core.edits import STATUSES, Status
+from tui.core.spans import Entity
+from tui.core.store import StoreError
+
+DEFAULT_STATUSES: frozenset[Status] = frozenset({"accepted"})
+# ``all`` means every article someone worked on except those they threw away.
+ALL_STATUSES: frozenset[Status] = frozenset(s for s in STATUSES if s != "rejected")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One selected article with its anchored entities (unanchored spans are never exported)."""
+
+    article: Article
+    status: Status
+    entities: tuple[Entity, ...]
+    model: str | None = None
+    annotator: str | None = None
+    unanchored: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+    @property
+    def complete(self) -> bool:
+        """Only an accepted article says that every unlabelled token is not an entity."""
+        return self.status == "accepted"
+
+
+@dataclass
+class Selection:
+    items: list[Item] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_statuses(value: str) -> frozenset[Status]:
+    """``accepted``, ``accepted,in_progress`` or ``all``; :class:`ValueError` names a bad one."""
+    wanted: set[Status] = set()
+    for raw in value.split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        if name == "all":
+            wanted.update(ALL_STATUSES)
+            continue
+        match = [s for s in STATUSES if s == name]
+        if not match:
+            raise ValueError(
+                f"unknown status {name!r}; use a comma list of {', '.join(STATUSES)} or 'all'"
+            )
+        wanted.add(match[0])
+    if not wanted:
+        raise ValueError("no status given; use for example --status accepted")
+    return frozenset(wanted)
+
+
+def _status_of(path: Path) -> Status:
+    """The status alone, so unselected files are not matched against their articles."""
+    try:
+        data = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise StoreError(path, None, "is not UTF-8 text; fix or delete it") from None
+    except OSError as exc:
+        raise StoreError(path, None, f"cannot be read ({exc.strerror})") from None
+    annotation, _ = store.parse(data, path)
+    return annotation.status
+
+
+def collect(
+    articles: Path,
+    annotations: Path,
+    statuses: Iterable[Status] = DEFAULT_STATUSES,
+    progress: Callable[[int], None] | None = None,
+) -> Selection:
+    """Load every TOML whose status is wanted; unusable files become ``problems``.
+
+    Raises :class:`~tui.core.article.CorpusError` when the articles folder is missing.
+    """
+    corpus = Corpus.open(articles)
+    wanted = frozenset(statuses)
+    selection = Selection()
+    for path in store.iter_files(annotations):
+        if progress is not None:
+            progress(1)
+        try:
+            if _status_of(path) not in wanted:
+                continue
+            article_id = store.article_id_for(annotations, path)
+            article = corpus.read(article_id)
+            loaded = store.load(path, article)
+        except StoreError as exc:
+            selection.problems.append(f"{exc}; skipped")
+            continue
+        except ArticleError as exc:
+            selection.problems.append(f"{path}: skipped, its article {exc.path} {exc.reason}")
+            continue
+        ann = loaded.annotation
+        if ann.unanchored:
+            selection.notes.append(
+                f"{path}: {len(ann.unanchored)} unanchored span(s) not exported; "
+                "place them again in the reader"
+            )
+        selection.items.append(
+            Item(
+                article,
+                ann.status,
+                ann.entities,
+                ann.model,
+                ann.annotator,
+                len(ann.unanchored),
+            )
+        )
+    return selection
+
+
+def count_files(annotations: Path) -> int:
+    return sum(1 for _ in store.iter_files(annotations))
+
+
+def _key(seed: int, article_id: str) -> str:
+    return hashlib.sha256(f"{seed}\0{article_id}".encode()).hexdigest()
+
+
+def split(items: Sequence[Item], dev_fraction: float, seed: int) -> tuple[list[Item], list[Item]]:
+    """Deterministic train/dev split by article id.
+
+    Articles are ranked by a hash of seed and id, and the first ``round(n * fraction)`` go to
+    dev, so the same corpus and seed always give the same split and adding articles rarely
+    moves an old one. With a fraction above 0 and two or more articles both sides get at
+    least one, because spaCy cannot train without a dev set.
+    """
+    if not 0 <= dev_fraction < 1:
+        raise ValueError(f"the dev fraction must be at least 0 and below 1, not {dev_fraction}")
+    n = len(items)
+    k = round(n * dev_fraction)
+    if dev_fraction > 0 and n >= 2:
+        k = min(max(k, 1), n - 1)
+    ranked = sorted(items, key=lambda it: _key(seed, it.id))
+    dev_ids = {it.id for it in ranked[:k]}
+    train = [it for it in items if it.id not in dev_ids]
+    dev = [it for it in items if it.id in dev_ids]
+    return train, dev
+
+
+def label_counts(items: Iterable[Item]) -> Counter[str]:
+    """Entities per label as the TOML holds them; every format must write exactly these."""
+    counts: Counter[str] = Counter()
+    for item in items:
+        counts.update(e.label for e in item.entities)
+    return counts

@@ -1,0 +1,270 @@
+"""spaCy's own training format: ``train.spacy`` and ``dev.spacy`` (DocBin) and a ``config.cfg``.
+
+The config fine-tunes the named-entity recogniser of a base pipeline: its ``ner`` (and only
+what ``ner`` listens to) is sourced from the base, its tokenizer and vocab are copied from
+it, and the corpora are read with ``gold_preproc`` so spaCy trains on the exported tokens,
+whose edges match every entity, instead of re-tokenizing and losing the ones inside a token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.core.formats.align import AlignmentError, align, set_entities
+from tui.core.formats.select import Item
+from tui.core.fsutil import atomic_write
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+TRAIN_FILE = "train.spacy"
+DEV_FILE = "dev.spacy"
+CONFIG_FILE = "config.cfg"
+
+
+@dataclass
+class Written:
+    """What an export wrote, to print and to check against the TOML."""
+
+    docs: Counter[str] = field(default_factory=Counter)  # per part: train / dev
+    labels: Counter[str] = field(default_factory=Counter)
+    split_tokens: int = 0
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def entities(self) -> int:
+        return sum(self.labels.values())
+
+
+def to_doc(nlp: Language, item: Item) -> tuple[Doc, int]:
+    """The article as a reference Doc with its entities, and how many tokens were split."""
+    aligned = align(nlp, item.text, item.entities)
+    set_entities(aligned.doc, item.entities, complete=item.complete)
+    if len(aligned.doc.ents) != len(item.entities):
+        raise AlignmentError(f"{item.id}: {len(item.entities)} entities became {aligned.doc.ents}")
+    return aligned.doc, aligned.split_tokens
+
+
+def docbin_bytes(
+    nlp: Language,
+    items: Sequence[Item],
+    written: Written,
+    part: str,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    from spacy.tokens import DocBin
+
+    docbin = DocBin(attrs=["ORTH", "ENT_IOB", "ENT_TYPE"], store_user_data=False)
+    for item in items:
+        doc, split = to_doc(nlp, item)
+        docbin.add(doc)
+        written.docs[part] += 1
+        written.labels.update(e.label_ for e in doc.ents)
+        written.split_tokens += split
+        if progress is not None:
+            progress(1)
+    data: bytes = docbin.to_bytes()
+    return data
+
+
+def ner_pipes(nlp: Language) -> list[str]:
+    """The components to source: those writing entities and what they listen to."""
+    from tui.core.ner import ner_components
+
+    return ner_components(nlp)
+
+
+def _q(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def config_text(
+    *,
+    base: str,
+    nlp: Language,
+    train: Path,
+    dev: Path,
+    max_epochs: int = 10,
+    max_steps: int = 0,
+    eval_frequency: int = 200,
+    seed: int = 0,
+) -> str:
+    """A complete training config; spaCy fills in nothing surprising."""
+    pipes = ner_pipes(nlp)
+    tokenizer: dict[str, Any] = dict(nlp.config["nlp"]["tokenizer"])
+    tokenizer_lines = "\n".join(f"{key} = {json.dumps(value)}" for key, value in tokenizer.items())
+    components = "\n".join(f"[components.{name}]\nsource = {_q(base)}\n" for name in pipes)
+    vectors = _q(base) if len(nlp.vocab.vectors) else "null"
+    return f"""\
+# Fine-tunes the entity recogniser of {base} on annotations exported by newsmark.
+#   python -m spacy debug data config.cfg
+#   python -m spacy train config.cfg --output model
+# Paths are absolute; move the folder and pass --paths.train / --paths.dev instead.
+
+[paths]
+train = {_q(str(train))}
+dev = {_q(str(dev))}
+vectors = {vectors}
+init_tok2vec = null
+
+[system]
+gpu_allocator = null
+seed = {seed}
+
+[nlp]
+lang = {_q(nlp.lang or "en")}
+pipeline = {json.dumps(pipes)}
+disabled = []
+before_creation = null
+after_creation = null
+after_pipeline_creation = null
+batch_size = 256
+
+[nlp.tokenizer]
+{tokenizer_lines}
+
+[nlp.vectors]
+@vectors = "spacy.Vectors.v1"
+
+[components]
+
+{components}
+[corpora]
+
+[corpora.train]
+@readers = "spacy.Corpus.v1"
+path = ${{paths.train}}
+gold_preproc = true
+max_length = 0
+limit = 0
+augmenter = null
+
+[corpora.dev]
+@readers = "spacy.Corpus.v1"
+path = ${{paths.dev}}
+gold_preproc = true
+max_length = 0
+limit = 0
+augmenter = null
+
+[training]
+train_corpus = "corpora.train"
+dev_corpus = "corpora.dev"
+seed = ${{system.seed}}
+gpu_allocator = ${{system.gpu_allocator}}
+dropout = 0.1
+accumulate_gradient = 1
+patience = 1600
+max_epochs = {max_epochs}
+max_steps = {max_steps}
+eval_frequency = {eval_frequency}
+frozen_components = []
+annotating_components = []
+before_to_disk = null
+before_update = null
+
+[training.batcher]
+@batchers = "spacy.batch_by_words.v1"
+discard_oversize = false
+tolerance = 0.2
+get_length = null
+
+[training.batcher.size]
+@schedules = "compounding.v1"
+start = 100
+stop = 1000
+compound = 1.001
+t = 0.0
+
+[training.logger]
+@loggers = "spacy.ConsoleLogger.v1"
+progress_bar = false
+
+[training.optimizer]
+@optimizers = "Adam.v1"
+beta1 = 0.9
+beta2 = 0.999
+L2_is_weight_decay = true
+L2 = 0.01
+grad_clip = 1.0
+# thinc starts parameter averages at zero, which would shrink the sourced weights.
+use_averages = false
+eps = 0.00000001
+learn_rate = 0.001
+
+[training.score_weights]
+ents_f = 1.0
+ents_p = 0.0
+ents_r = 0.0
+ents_per_type = null
+
+[pretraining]
+
+[initialize]
+vectors = ${{paths.vectors}}
+init_tok2vec = ${{paths.init_tok2vec}}
+vocab_data = null
+lookups = null
+after_init = null
+
+[initialize.before_init]
+@callbacks = "spacy.copy_from_base_model.v1"
+tokenizer = {_q(base)}
+vocab = {_q(base)}
+
+[initialize.components]
+
+[initialize.tokenizer]
+"""
+
+
+def eval_frequency_for(n_train: int) -> int:
+    """About one evaluation per epoch on small data (so ``model-best`` exists), at most 200."""
+    return max(1, min(200, n_train))
+
+
+def write(
+    out: Path,
+    train: Sequence[Item],
+    dev: Sequence[Item] | None,
+    *,
+    nlp: Language,
+    base: str,
+    max_epochs: int = 10,
+    max_steps: int = 0,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> Written:
+    """Write the two DocBins and the config into ``out``; each file atomically.
+
+    ``dev=None`` reuses the training docs as dev (too few articles to hold any out), and
+    counts them once, so the printed counts still equal the TOML.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    written = Written()
+    train_path, dev_path, config_path = out / TRAIN_FILE, out / DEV_FILE, out / CONFIG_FILE
+    train_bytes = docbin_bytes(nlp, train, written, "train", progress)
+    atomic_write(train_path, train_bytes)
+    if dev is None:
+        atomic_write(dev_path, train_bytes)
+    else:
+        atomic_write(dev_path, docbin_bytes(nlp, dev, written, "dev", progress))
+    config = config_text(
+        base=base,
+        nlp=nlp,
+        train=train_path.resolve(),
+        dev=dev_path.resolve(),
+        max_epochs=max_epochs,
+        max_steps=max_steps,
+        eval_frequency=eval_frequency_for(len(train)),
+        seed=seed,
+    )
+    atomic_write(config_path, config.encode("utf-8"))
+    written.files += [train_path, dev_path, config_path]
+    return written
