@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,9 @@ def read_article(root: Path, article_id: str) -> Article:
     """Load one article; :class:`ArticleError` says why it cannot be used."""
     path = root / article_id
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # A named pipe or a device would block or never end; only plain files are read.
+            raise ArticleError(path, "is not a regular file; skipped")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ArticleError(path, "no longer exists") from None

@@ -11,11 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from tui.core.spans import Entity, SpanIndex, check_entities, trim
+from tui.core.spans import Entity, SpanError, SpanIndex, check_entities, trim
 from tui.core.tokens import Tokens
 
 Status = Literal["unreviewed", "in_progress", "accepted", "rejected", "skipped"]
 STATUSES: tuple[Status, ...] = ("unreviewed", "in_progress", "accepted", "rejected", "skipped")
+
+
+def check_label(label: str) -> None:
+    """Refuse a label the store would refuse to read back (spaCy rejects them too)."""
+    if not label or label != label.strip():
+        raise SpanError(f"label {label!r} is empty or has surrounding spaces")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,7 @@ class Document:
 
     def add(self, start: int, end: int, label: str) -> Edit | None:
         """Label ``[start, end)`` (trimmed of edge whitespace), replacing what it overlaps."""
+        check_label(label)
         bounds = trim(self.text, start, end)
         if bounds is None:
             return None
@@ -131,6 +138,7 @@ class Document:
         return self._commit(f"delete {entity.text(self.text)!r}", [entity], [])
 
     def relabel(self, entity: Entity, label: str) -> Edit | None:
+        check_label(label)
         if entity not in self.spans or entity.label == label:
             return None
         return self._commit(
@@ -154,6 +162,7 @@ class Document:
         An occurrence inside a longer entity, or crossing an entity's edge, is left alone;
         entities that lie inside an occurrence are replaced by it.
         """
+        check_label(label)
         bounds = trim(self.text, start, end)
         if bounds is None:
             return None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
 
 
 def temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    """Unique per call: two overlapping saves of one file must never share a temp file."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
 def is_temp(path: Path) -> bool:
@@ -25,7 +27,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             view = memoryview(data)
             while view:

@@ -15,6 +15,7 @@ import json
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -215,26 +216,56 @@ def _write_new(path: Path, content: bytes) -> None:
         raise
 
 
+@contextlib.contextmanager
+def _breaking(folder: Path) -> Iterator[None]:
+    """Let one process at a time remove a stale lock.
+
+    An advisory lock on the folder itself (no extra file to leave behind); the kernel drops
+    it if the process dies. Where there is none (Windows, some network filesystems) the
+    rename check in :func:`_take_over` still narrows the race to a few microseconds.
+    """
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the flock
+
+
 def _take_over(path: Path, stale: bytes) -> None:
     """Remove a stale lock, unless another process replaced it since we read it.
 
-    The lock is first renamed to a private name, which only one process can do; if what we
-    moved is not the stale lock we judged, it is put back.
+    Under :func:`_breaking` the lock is read again: only the very lock judged stale is
+    removed, never one another process took since. It is moved to a private name first and
+    put back if it turns out not to be the stale one (the fallback without a folder lock).
     """
-    grave = path.with_name(f"{_PENDING}{os.getpid()}.{uuid.uuid4().hex}.stale")
-    try:
-        os.rename(path, grave)
-    except FileNotFoundError:
-        return
-    try:
-        if grave.read_bytes() != stale:
-            with contextlib.suppress(FileExistsError):
-                os.link(grave, path)
-    except FileNotFoundError:
-        pass
-    finally:
-        with contextlib.suppress(OSError):
-            grave.unlink()
+    with _breaking(path.parent):
+        try:
+            if path.read_bytes() != stale:
+                return
+        except FileNotFoundError:
+            return
+        grave = path.with_name(f"{_PENDING}{os.getpid()}.{uuid.uuid4().hex}.stale")
+        try:
+            os.rename(path, grave)
+        except FileNotFoundError:
+            return
+        try:
+            if grave.read_bytes() != stale:
+                with contextlib.suppress(FileExistsError):
+                    os.link(grave, path)
+        except FileNotFoundError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                grave.unlink()
 
 
 def _remove_pending(folder: Path) -> None:

@@ -62,6 +62,10 @@ class Workspace:
     def __init__(self, articles: Path, annotations: Path, annotator: str | None = None) -> None:
         self.corpus = Corpus.open(articles)
         self.annotations = annotations
+        if annotator is not None:
+            # A name from argv or the environment may carry undecodable bytes as surrogates,
+            # which UTF-8 cannot write: every save would fail. Keep what can be written.
+            annotator = annotator.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         self.annotator = annotator
 
     @property

@@ -32,6 +32,11 @@ from tui.widgets.palette import label_style, tag_style
 Commit = Callable[[Edit], None]
 
 
+def _tag_width(label: str) -> int:
+    """Cells of the tag drawn after an entity: a label may be CJK, emoji or hold controls."""
+    return 1 + display.text_width(display.safe(label))
+
+
 class ArticleView(ScrollView, can_focus=True):
     """A scrollable, word-wrapped article with a token cursor and a selection."""
 
@@ -167,7 +172,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.plain or self.document is None:
             return []
         return [
-            (e.end - 1, len(e.label) + 1)
+            (e.end - 1, _tag_width(e.label))
             for e in self.document.spans.overlapping(start, end)
             if start < e.end <= end
         ]
@@ -328,7 +333,7 @@ class ArticleView(ScrollView, can_focus=True):
                 buffer, current = [], None
                 tag = " " + display.safe(entity.label)
                 segments.append(Segment(tag, base + tag_style(entity.label)))
-                col += len(entity.label) + 1
+                col += _tag_width(entity.label)
         if buffer:
             segments.append(Segment("".join(buffer), current))
         return Strip(segments, col)

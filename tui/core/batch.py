@@ -1,0 +1,255 @@
+"""Pre-annotating a whole corpus with model suggestions: the engine of ``newsmark suggest``.
+
+It must keep pace with a bare ``nlp.pipe`` over the same texts, so:
+
+- texts are read lazily by the generator that feeds ``nlp.pipe``: memory stays flat on big
+  corpora and the first suggestions arrive at once;
+- ``nlp.pipe`` gets plain strings, not ``as_tuples``: with ``as_tuples`` spaCy tokenizes in
+  the parent and serializes every Doc to the workers, parent CPU the workers need when
+  ``n_process > 1``. Each article's context waits in a FIFO instead, which is exact because
+  ``nlp.pipe`` yields docs in input order;
+- TOML files are saved (atomically, with fsync) by one background thread, so disk latency
+  overlaps the model; it starts when the first doc arrives, after spaCy has forked its
+  workers, so they never inherit it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing.util
+import queue
+import signal
+import threading
+import warnings
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from tui.core import ner
+from tui.core.article import Article, ArticleError, CorpusError
+from tui.core.edits import Document
+from tui.core.spans import Entity, SpanError, trim
+from tui.core.store import StoreError
+from tui.core.workspace import Annotated, Workspace, with_suggestions
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+Outcome = Literal["suggested", "skipped", "failed", "kept"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What happened to one article.
+
+    ``suggested``: its TOML was (re)written (``message`` says if its spans had to be
+    re-anchored because the article changed); ``skipped``: the article cannot be used (not
+    UTF-8, binary, empty, gone); ``failed``: its TOML cannot be loaded, so it was left as it
+    is; ``kept``: its TOML appeared while suggest ran, and was left alone.
+    """
+
+    article: str
+    outcome: Outcome
+    message: str = ""
+    entities: int = 0
+
+
+def check_output(annotations: Path) -> None:
+    """Refuse an annotations path that exists but is not a folder, before any work."""
+    if annotations.exists() and not annotations.is_dir():
+        raise CorpusError(
+            f"{annotations} is not a folder; pass the folder for TOML files with --annotations DIR."
+        )
+
+
+def pending(workspace: Workspace, *, force: bool) -> list[str]:
+    """The articles to suggest for: all with ``force``, else those with no TOML yet."""
+    if force:
+        return list(workspace.ids)
+    return [aid for aid in workspace.ids if not workspace.path_for(aid).exists()]
+
+
+class _Writer:
+    """Saves annotations in order on one thread; the first failure stops further saves."""
+
+    def __init__(self, workspace: Workspace, depth: int = 64) -> None:
+        self._workspace = workspace
+        self._queue: queue.Queue[Annotated | None] = queue.Queue(maxsize=depth)
+        self._thread: threading.Thread | None = None
+        self.error: Exception | None = None
+
+    def put(self, annotated: Annotated) -> None:
+        self.check()
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._loop, name="newsmark-suggest-writer", daemon=True
+            )
+            self._thread.start()
+        self._queue.put(annotated)
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # keep draining so ``put`` never blocks on a dead writer
+            try:
+                self._workspace.save(item)
+            except OSError as exc:
+                self.error = StoreError(
+                    item.path,
+                    None,
+                    f"could not be written ({exc.strerror or exc}); free disk space or fix the "
+                    "folder's permissions and run suggest again (files written so far are kept)",
+                )
+            except Exception as exc:  # a bug: hand it to the caller rather than hang ``put``
+                self.error = exc
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        """Wait until everything queued is on disk, then report a failure if there was one."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self.check()
+
+
+class _Workers:
+    """Keeps spaCy's ``n_process`` workers from hanging or shouting when a run stops early.
+
+    They share the terminal's process group, so on Ctrl-C each would print a traceback: in
+    them SIGINT gets its default action, a silent exit. When the parent stops for another
+    reason (a failed write), spaCy's cleanup would wait forever for a worker blocked sending
+    a batch (its sibling still holds the channel's read end), so the workers this run
+    started are terminated first. The fork hook lives as long as this object.
+    """
+
+    def __init__(self) -> None:
+        self._before = {p.pid for p in multiprocessing.active_children()}
+        multiprocessing.util.register_after_fork(self, _Workers._in_child)
+
+    def _in_child(self) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    def stop(self) -> None:
+        for child in multiprocessing.active_children():
+            if child.pid not in self._before:
+                child.terminate()
+
+
+@contextlib.contextmanager
+def _no_w127() -> Iterator[None]:
+    """Silence spaCy's W127 ("not all workers completed"): it only follows a stop we caused
+    (Ctrl-C, a failed write), whose reason is reported on its own."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W127\]")
+        yield
+
+
+def _quietly(docs: Iterator[Doc]) -> Iterator[Doc]:
+    """``docs`` with W127 silenced while spaCy works (its cleanup runs inside ``next``)."""
+    while True:
+        with _no_w127():
+            try:
+                doc = next(docs)
+            except StopIteration:
+                return
+        yield doc
+
+
+def _entities(doc: Doc, text: str) -> list[Entity]:
+    """``ner.entities`` with the article text passed in: ``doc.text`` is rebuilt from every
+    token on each access, which made suggestions quadratic in entities times tokens."""
+    found = []
+    for ent in doc.ents:
+        bounds = trim(text, ent.start_char, ent.end_char)
+        if bounds is not None:
+            found.append(Entity(bounds[0], bounds[1], ent.label_, "model"))
+    return found
+
+
+def suggest_all(
+    workspace: Workspace,
+    pipeline: ner.Pipeline,
+    ids: Sequence[str],
+    *,
+    force: bool = False,
+    n_process: int = 1,
+    batch_size: int = 32,
+) -> Iterator[Event]:
+    """Run the pipeline over ``ids`` and save each TOML as its doc arrives; one event each.
+
+    Without ``force`` only new files are written. With it, model entities are replaced and
+    every ``user`` entity and the review status are kept (``Document.replace_suggestions``);
+    a TOML that fails to load is never overwritten. Raises :class:`StoreError` when a file
+    cannot be written (full disk); everything queued before that is saved.
+    """
+    # (article, its open TOML with --force, else None), in the order texts go to nlp.pipe.
+    contexts: deque[tuple[Article, Annotated | None]] = deque()
+    early: deque[Event] = deque()  # articles the feeder could not use, reported in passing
+
+    def feed() -> Iterator[str]:
+        for aid in ids:
+            try:
+                article = workspace.corpus.read(aid)
+                existing = workspace.attach(article) if force else None
+            except ArticleError as exc:
+                early.append(Event(aid, "skipped", f"{exc}"))
+                continue
+            except StoreError as exc:
+                early.append(Event(aid, "failed", f"{exc}; left as it is"))
+                continue
+            contexts.append((article, existing))
+            yield article.text
+
+    writer = _Writer(workspace)
+    workers = _Workers()  # kept alive for the run; see the class
+    docs = pipeline.nlp.pipe(feed(), n_process=n_process, batch_size=batch_size)
+    finished = False
+    try:
+        for doc in _quietly(docs):
+            while early:
+                yield early.popleft()
+            article, annotated = contexts.popleft()
+            suggestions = _entities(doc, article.text)
+            path = workspace.path_for(article.id) if annotated is None else annotated.path
+            if (annotated is None or not annotated.has_file) and path.exists():
+                yield Event(article.id, "kept", f"{path} was created while suggest ran; left alone")
+                continue
+            if annotated is None:
+                # A new file: the suggestions are the document (cheaper than merging them).
+                try:
+                    document = Document(article.text, suggestions)
+                except SpanError as exc:
+                    yield Event(
+                        article.id,
+                        "skipped",
+                        f"{article.path}: the model's entities break the span rules ({exc}); "
+                        "nothing written",
+                    )
+                    continue
+                annotated = Annotated(article, document, path, model=pipeline.name)
+            else:
+                with_suggestions(annotated, suggestions, pipeline.name)
+            writer.put(annotated)
+            yield Event(
+                article.id,
+                "suggested",
+                annotated.note or "",  # the article changed on disk: spans were re-anchored
+                entities=len(annotated.document.spans),
+            )
+        while early:
+            yield early.popleft()
+        finished = True
+    finally:
+        if not finished:
+            workers.stop()
+        close = getattr(docs, "close", None)
+        if close is not None:
+            with _no_w127():
+                close()
+        writer.close()  # everything queued reaches the disk, even after Ctrl-C
