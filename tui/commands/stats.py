@@ -1,8 +1,20 @@
-"""`newsmark stats`."""
+"""``newsmark stats``: articles by status, entities by label and by source, with bars.
+
+Exit codes: 0 counted; 1 some annotation files could not be read (counted as
+"unreadable"; ``newsmark validate`` names the fault); 2 bad usage or input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+BAR_WIDTH = 30
 
 
 def add_parser(
@@ -10,9 +22,54 @@ def add_parser(
     common: argparse.ArgumentParser,
     name: str,
 ) -> None:
-    subparsers.add_parser(name, parents=[common], help="(not available yet)")
+    subparsers.add_parser(
+        name,
+        parents=[common],
+        help="count articles by status and entities by label and source",
+        description="Tables of articles by review status, entities by label and by source.",
+        epilog="exit status: 0 counted, 1 some annotation files cannot be read, 2 bad usage",
+    )
+
+
+def table(title: str, heading: str, unit: str, rows: Sequence[tuple[str, int]]) -> Table:
+    """One count table; the bars share a scale so rows compare at a glance."""
+    from rich.bar import Bar
+    from rich.table import Table
+
+    total = sum(count for _, count in rows)
+    scale = max((count for _, count in rows), default=0) or 1
+    grid = Table(title=title, title_justify="left", show_footer=bool(rows))
+    grid.add_column(heading, footer="total")
+    grid.add_column(unit, justify="right", footer=str(total))
+    grid.add_column("%", justify="right")
+    grid.add_column("", width=BAR_WIDTH, no_wrap=True)
+    for name, count in rows:
+        share = f"{100 * count / total:.1f}" if total else "0.0"
+        grid.add_row(name, str(count), share, Bar(scale, 0, count, width=BAR_WIDTH))
+    return grid
 
 
 def run(args: argparse.Namespace) -> int:
-    print("newsmark: this command is not available yet.")
-    return 2
+    from rich.console import Console
+
+    from tui.core.stats import collect
+
+    stats = collect(args.articles, args.annotations)
+    console = Console()
+    console.print(table("Articles by status", "status", "articles", stats.status_rows()))
+    console.print(table("Entities by label", "label", "entities", stats.label_rows()))
+    console.print(table("Entities by source", "source", "entities", stats.source_rows()))
+    if stats.orphans:
+        print(
+            f"newsmark: warning: {stats.orphans} annotation files have no article any more "
+            "and were not counted; run `newsmark validate` to list them.",
+            file=sys.stderr,
+        )
+    if stats.unreadable:
+        print(
+            f"newsmark: {stats.unreadable} annotation files cannot be read; "
+            "run `newsmark validate` to see why.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

