@@ -63,41 +63,31 @@ def _str(value: Any, where: str) -> str:
     return value
 
 
+def _objects(raw: Any, key: str, start: str, end: str) -> list[tuple[int, int, str]]:
+    """Spans given as a list of objects (Prodigy's ``spans``, doccano's ``entities``)."""
+    if not isinstance(raw, list):
+        raise LineError(f'"{key}" should be a list')
+    spans = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise LineError(f"{key}[{i}] should be an object")
+        spans.append(
+            (
+                _int(item.get(start), f"{key}[{i}].{start}"),
+                _int(item.get(end), f"{key}[{i}].{end}"),
+                _str(item.get("label"), f"{key}[{i}].label"),
+            )
+        )
+    return spans
+
+
 def _raw_spans(record: dict[str, Any], fmt: str) -> list[tuple[int, int, str]]:
     if fmt == "jsonl":
         if "spans" not in record and isinstance(record.get("label"), list) and record["label"]:
             raise LineError('has no "spans" but a "label" list; for doccano pass --format doccano')
-        raw = record.get("spans", [])
-        if not isinstance(raw, list):
-            raise LineError('"spans" should be a list')
-        spans = []
-        for i, span in enumerate(raw):
-            if not isinstance(span, dict):
-                raise LineError(f"spans[{i}] should be an object")
-            spans.append(
-                (
-                    _int(span.get("start"), f"spans[{i}].start"),
-                    _int(span.get("end"), f"spans[{i}].end"),
-                    _str(span.get("label"), f"spans[{i}].label"),
-                )
-            )
-        return spans
+        return _objects(record.get("spans", []), "spans", "start", "end")
     if "entities" in record and "label" not in record:  # doccano's newer export
-        raw = record["entities"]
-        if not isinstance(raw, list):
-            raise LineError('"entities" should be a list')
-        spans = []
-        for i, ent in enumerate(raw):
-            if not isinstance(ent, dict):
-                raise LineError(f"entities[{i}] should be an object")
-            spans.append(
-                (
-                    _int(ent.get("start_offset"), f"entities[{i}].start_offset"),
-                    _int(ent.get("end_offset"), f"entities[{i}].end_offset"),
-                    _str(ent.get("label"), f"entities[{i}].label"),
-                )
-            )
-        return spans
+        return _objects(record["entities"], "entities", "start_offset", "end_offset")
     raw = record.get("label", [])
     if not isinstance(raw, list):
         raise LineError('"label" should be a list of [start, end, "LABEL"]')
