@@ -168,14 +168,29 @@ _ESCAPES = {
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f-\x9f]')
 
 
+_QUOTED: dict[str, str] = {}
+
+
 def _basic_string(value: str) -> str:
-    """A TOML basic string with every control character escaped."""
+    """A TOML basic string with every control character escaped.
+
+    Memoised: labels, sources and most entity texts repeat, and a save of 5,000 spans runs
+    on every key.
+    """
+    quoted = _QUOTED.get(value)
+    if quoted is not None:
+        return quoted
     if _NEEDS_ESCAPE.search(value) is None:
-        return f'"{value}"'
-    escaped = _NEEDS_ESCAPE.sub(
-        lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), value
-    )
-    return f'"{escaped}"'
+        quoted = f'"{value}"'
+    else:
+        escaped = _NEEDS_ESCAPE.sub(
+            lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), value
+        )
+        quoted = f'"{escaped}"'
+    if len(_QUOTED) > 100_000:
+        _QUOTED.clear()
+    _QUOTED[value] = quoted
+    return quoted
 
 
 def _span_table(key: str, row: Mapping[str, Any]) -> str:
