@@ -399,15 +399,20 @@ def reanchor(
     return placed.entities, tuple(lost), moved
 
 
-def load(path: Path, article: Article) -> Loaded:
-    """Load and validate ``path`` against ``article``; :class:`StoreError` if unusable."""
+def read(path: Path) -> tuple[Annotation, list[Unanchored]]:
+    """Read and type-check ``path`` without its article (cheap: for listings and filters)."""
     try:
         data = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise StoreError(path, None, "is not UTF-8 text; fix or delete it") from None
     except OSError as exc:
         raise StoreError(path, None, f"cannot be read ({exc.strerror})") from None
-    annotation, spans = parse(data, path)
+    return parse(data, path)
+
+
+def load(path: Path, article: Article) -> Loaded:
+    """Load and validate ``path`` against ``article``; :class:`StoreError` if unusable."""
+    annotation, spans = read(path)
     if annotation.article != article.id:
         raise StoreError(
             path, "article", f"is {annotation.article!r} but this file belongs to {article.id!r}"

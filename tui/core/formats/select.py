@@ -79,13 +79,7 @@ def parse_statuses(value: str) -> frozenset[Status]:
 
 def _status_of(path: Path) -> Status:
     """The status alone, so unselected files are not matched against their articles."""
-    try:
-        data = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise StoreError(path, None, "is not UTF-8 text; fix or delete it") from None
-    except OSError as exc:
-        raise StoreError(path, None, f"cannot be read ({exc.strerror})") from None
-    annotation, _ = store.parse(data, path)
+    annotation, _ = store.read(path)
     return annotation.status
 
 
