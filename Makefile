@@ -27,7 +27,8 @@ pytest: $(STAMP)
 test: lint pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/keys.py
+	$(BIN)/python bench/suggest.py
 
 screenshot: $(STAMP)
 	$(BIN)/python -m tui.screenshot docs/screenshot.svg
