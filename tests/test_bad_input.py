@@ -140,7 +140,7 @@ def test_annotation_for_an_article_that_no_longer_exists(
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{Path('annotations') / orphan.name}: article: the article ")
     assert "no longer exists" in out[0] and "left alone" in out[0]
-    assert out[1] == "1 problems in 1 of 2 files; 1 files OK."
+    assert out[1] == "1 problem in 1 of 2 files; 1 OK."
 
     assert main(["suggest", "--force"]) == 0
     assert main(["stats"]) == 0

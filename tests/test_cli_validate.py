@@ -81,7 +81,7 @@ def test_each_fault_names_its_field(
         rf"{re.escape(field)}: \S.*",
         lines[0],
     ), lines[0]
-    assert lines[1] == "1 problems in 1 of 1 files; 0 files OK."
+    assert lines[1] == "1 problem in 1 of 1 file; 0 OK."
     assert small.read_bytes() == before
 
 
@@ -127,5 +127,5 @@ def test_every_problem_is_listed(small: Path, capsys: pytest.CaptureFixture[str]
         [str(small), "schema"],
         [str(nested), "article"],
     ]
-    assert lines[-1] == "3 problems in 3 of 4 files; 1 files OK."
+    assert lines[-1] == "3 problems in 3 of 4 files; 1 OK."
     assert str(good) not in "\n".join(lines)

@@ -34,9 +34,13 @@ def run(args: argparse.Namespace) -> int:
         print(problem)
     if report.problems:
         print(
-            f"{len(report.problems)} problems in {report.files - report.ok} of {report.files} "
-            f"files; {report.ok} files OK."
+            f"{_count(len(report.problems), 'problem')} in {report.files - report.ok} of "
+            f"{_count(report.files, 'file')}; {report.ok} OK."
         )
         return 1
-    print(f"{report.files} {'file' if report.files == 1 else 'files'} OK")
+    print(f"{_count(report.files, 'file')} OK")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
