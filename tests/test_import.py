@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,8 @@ def articles(draw: st.DrawFn) -> tuple[str, list[Entity], Status]:
         bounds = trim(text, min(a, b), max(a, b))
         if bounds is None or any(e.overlaps(*bounds) for e in entities):
             continue
-        entities.append(Entity(bounds[0], bounds[1], draw(labels), "user"))
+        source = draw(st.sampled_from(["user", "model"]))
+        entities.append(Entity(bounds[0], bounds[1], draw(labels), source))
     return text, sorted(entities), draw(st.sampled_from(STATUSES))
 
 
@@ -287,3 +289,22 @@ def test_unsafe_article_names_are_stored_under_imported(
 def test_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(tmp_path, tmp_path / "nope.jsonl", "--format", "jsonl") == 2
     assert "nope.jsonl cannot be read" in capsys.readouterr().err
+
+
+def test_spans_from_other_tools_are_a_persons_and_a_bad_source_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = write_lines(
+        tmp_path / "in.jsonl",
+        [
+            {"text": "Paris is big.", "spans": [{"start": 0, "end": 5, "label": "GPE"}]},
+            {
+                "text": "Rome is old.",
+                "spans": [{"start": 0, "end": 4, "label": "GPE", "source": "x"}],
+            },
+        ],
+    )
+    assert run(tmp_path / "b", file, "--format", "jsonl") == 1
+    assert "2:" in capsys.readouterr().err
+    (toml,) = (tmp_path / "b" / "annotations").rglob("*.toml")
+    assert tomllib.loads(toml.read_text("utf-8"))["entities"][0]["source"] == "user"

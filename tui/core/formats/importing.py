@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from tui.core import store
 from tui.core.article import BOM, SUFFIX, ArticleError, read_article, sha256_bytes
 from tui.core.edits import STATUSES, Status
 from tui.core.formats import prodigy
 from tui.core.fsutil import atomic_write
-from tui.core.spans import Entity, SpanError, check_entities, trim
+from tui.core.spans import SOURCES, Entity, Source, SpanError, check_entities, trim
 from tui.core.store import Annotation, StoreError
 
 IMPORTED_DIR = "imported"
@@ -63,7 +63,19 @@ def _str(value: Any, where: str) -> str:
     return value
 
 
-def _objects(raw: Any, key: str, start: str, end: str) -> list[tuple[int, int, str]]:
+RawSpan = tuple[int, int, str, Source]
+
+
+def _source(value: Any, where: str) -> Source:
+    """A span's ``source`` as newsmark exports it; anything imported without one is a person's."""
+    if value is None:
+        return "user"
+    if value not in SOURCES:
+        raise LineError(f"{where} should be one of {', '.join(SOURCES)}, found {json.dumps(value)}")
+    return cast(Source, value)
+
+
+def _objects(raw: Any, key: str, start: str, end: str) -> list[RawSpan]:
     """Spans given as a list of objects (Prodigy's ``spans``, doccano's ``entities``)."""
     if not isinstance(raw, list):
         raise LineError(f'"{key}" should be a list')
@@ -76,12 +88,13 @@ def _objects(raw: Any, key: str, start: str, end: str) -> list[tuple[int, int, s
                 _int(item.get(start), f"{key}[{i}].{start}"),
                 _int(item.get(end), f"{key}[{i}].{end}"),
                 _str(item.get("label"), f"{key}[{i}].label"),
+                _source(item.get("source"), f"{key}[{i}].source"),
             )
         )
     return spans
 
 
-def _raw_spans(record: dict[str, Any], fmt: str) -> list[tuple[int, int, str]]:
+def _raw_spans(record: dict[str, Any], fmt: str) -> list[RawSpan]:
     if fmt == "jsonl":
         if "spans" not in record and isinstance(record.get("label"), list) and record["label"]:
             raise LineError('has no "spans" but a "label" list; for doccano pass --format doccano')
@@ -91,20 +104,25 @@ def _raw_spans(record: dict[str, Any], fmt: str) -> list[tuple[int, int, str]]:
     raw = record.get("label", [])
     if not isinstance(raw, list):
         raise LineError('"label" should be a list of [start, end, "LABEL"]')
-    spans = []
+    spans: list[RawSpan] = []
     for i, item in enumerate(raw):
         if not isinstance(item, list) or len(item) != 3:
             raise LineError(f'label[{i}] should be [start, end, "LABEL"]')
         spans.append(
-            (_int(item[0], f"label[{i}][0]"), _int(item[1], f"label[{i}][1]"), _str(item[2], ""))
+            (
+                _int(item[0], f"label[{i}][0]"),
+                _int(item[1], f"label[{i}][1]"),
+                _str(item[2], f"label[{i}][2]"),
+                "user",
+            )
         )
     return spans
 
 
-def _entities(text: str, raw: list[tuple[int, int, str]]) -> tuple[tuple[Entity, ...], int]:
+def _entities(text: str, raw: list[RawSpan]) -> tuple[tuple[Entity, ...], int]:
     found: set[Entity] = set()
     trimmed = 0
-    for start, end, label in raw:
+    for start, end, label, source in raw:
         if not 0 <= start < end <= len(text):
             raise LineError(f"span {start}..{end} is outside the text (0..{len(text)})")
         if not label.strip() or label != label.strip():
@@ -113,7 +131,7 @@ def _entities(text: str, raw: list[tuple[int, int, str]]) -> tuple[tuple[Entity,
         if bounds is None:
             raise LineError(f"span {start}..{end} holds only whitespace")
         trimmed += bounds != (start, end)
-        found.add(Entity(bounds[0], bounds[1], label, "user"))
+        found.add(Entity(bounds[0], bounds[1], label, source))
     entities = tuple(sorted(found))
     try:
         check_entities(text, entities)

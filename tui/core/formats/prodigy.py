@@ -52,6 +52,7 @@ def task(nlp: Language, item: Item) -> dict[str, Any]:
             "label": e.label,
             "token_start": first,
             "token_end": end - 1,
+            "source": e.source,  # ours, not Prodigy's: keeps the round trip exact
         }
         for e, (first, end) in zip(item.entities, entity_spans(doc, item.entities), strict=True)
     ]
