@@ -6,28 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from test_export_corpus import SPECS, find_entities, make_corpus, selected
-
-from tui.cli import main
+from test_export_corpus import SPECS, find_entities, make_corpus, run_export, selected
 
 ANN = re.compile(r"T(\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)")
 
 
 def export(root: Path, out: Path, *args: str) -> int:
-    return main(
-        [
-            "export",
-            "--articles",
-            str(root / "articles"),
-            "--annotations",
-            str(root / "annotations"),
-            "--format",
-            "brat",
-            "--out",
-            str(out),
-            *args,
-        ]
-    )
+    return run_export(root, "brat", out, *args)
 
 
 def parse_ann(ann: str, text: str) -> list[tuple[int, int, str]]:

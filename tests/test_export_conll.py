@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_export_corpus import SPECS, find_entities, make_corpus, selected
-
-from tui.cli import main
+from test_export_corpus import SPECS, find_entities, make_corpus, run_export, selected
 
 
 def export(root: Path, out: Path, *args: str) -> int:
-    return main(
-        [
-            "export",
-            "--articles",
-            str(root / "articles"),
-            "--annotations",
-            str(root / "annotations"),
-            "--format",
-            "conll",
-            "--out",
-            str(out),
-            *args,
-        ]
-    )
+    return run_export(root, "conll", out, *args)
 
 
 def parse_conll(data: str) -> list[list[list[tuple[str, str]]]]:

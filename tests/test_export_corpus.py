@@ -84,6 +84,26 @@ SPECS = (
 UNANNOTATED = "h_none.txt"
 
 
+def run_export(root: Path, fmt: str, out: Path, *args: str) -> int:
+    """``newsmark export`` in-process on a corpus made by :func:`make_corpus`."""
+    from tui.cli import main
+
+    return main(
+        [
+            "export",
+            "--articles",
+            str(root / "articles"),
+            "--annotations",
+            str(root / "annotations"),
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            *args,
+        ]
+    )
+
+
 def find_entities(text: str, wanted: tuple[tuple[str, str], ...]) -> tuple[Entity, ...]:
     found: list[Entity] = []
     for surface, label in wanted:

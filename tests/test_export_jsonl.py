@@ -8,27 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_export_corpus import SPECS, make_corpus, selected
+from test_export_corpus import SPECS, make_corpus, run_export, selected
 
-from tui.cli import main
 from tui.core.article import sha256_bytes
 
 
 def export(root: Path, fmt: str, out: Path, *args: str) -> int:
-    return main(
-        [
-            "export",
-            "--articles",
-            str(root / "articles"),
-            "--annotations",
-            str(root / "annotations"),
-            "--format",
-            fmt,
-            "--out",
-            str(out),
-            *args,
-        ]
-    )
+    return run_export(root, fmt, out, *args)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

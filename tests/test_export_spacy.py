@@ -9,9 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_export_corpus import SPECS, find_entities, make_corpus, selected
+from test_export_corpus import SPECS, find_entities, make_corpus, run_export, selected
 
-from tui.cli import main
 from tui.core import ner
 from tui.core.ner import Pipeline
 
@@ -31,20 +30,7 @@ def use_real(monkeypatch: pytest.MonkeyPatch, real_pipeline: Pipeline) -> Pipeli
 
 
 def export(root: Path, *args: str) -> int:
-    return main(
-        [
-            "export",
-            "--articles",
-            str(root / "articles"),
-            "--annotations",
-            str(root / "annotations"),
-            "--format",
-            "spacy",
-            "--out",
-            str(root / "out"),
-            *args,
-        ]
-    )
+    return run_export(root, "spacy", root / "out", *args)
 
 
 def read_docbin(path: Path) -> list:  # type: ignore[type-arg]
