@@ -211,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
                 train,
                 None if dev_is_train else dev,
                 nlp=pipeline.nlp,
-                base=str(Path(base).resolve()) if Path(base).is_dir() else base,
+                base=spacy_format.source_name(base),
                 seed=args.seed,
                 progress=advance,
             )

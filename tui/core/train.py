@@ -34,12 +34,6 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
 
-def source_name(base: str) -> str:
-    """What the config's ``source`` should say: a package name, or an absolute folder."""
-    path = Path(base)
-    return str(path.resolve()) if path.is_dir() else base
-
-
 def train(
     items: Sequence[Item],
     out: Path,
@@ -77,7 +71,7 @@ def train(
         train_items,
         None if dev_is_train else dev_items,
         nlp=pipeline.nlp,
-        base=source_name(ner.resolve_model(base)),
+        base=spacy_format.source_name(ner.resolve_model(base)),
         max_epochs=epochs,
         max_steps=max_steps,
         seed=seed,

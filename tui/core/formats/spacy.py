@@ -28,6 +28,12 @@ DEV_FILE = "dev.spacy"
 CONFIG_FILE = "config.cfg"
 
 
+def source_name(base: str) -> str:
+    """What the config's ``source`` should say: a package name, or an absolute folder."""
+    path = Path(base)
+    return str(path.resolve()) if path.is_dir() else base
+
+
 @dataclass
 class Written:
     """What an export wrote, to print and to check against the TOML."""
