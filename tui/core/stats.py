@@ -7,7 +7,6 @@ and ``newsmark validate`` is the place that explains it.
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,21 +50,10 @@ class Stats:
 def _read(path: Path) -> tuple[str, list[tuple[str, str]]] | None:
     """Status and (label, source) pairs of one file, or ``None`` if it is not usable."""
     try:
-        doc = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        annotation, spans = store.read(path)
+    except store.StoreError:
         return None
-    status, entities = doc.get("status"), doc.get("entities", [])
-    if status not in STATUSES or not isinstance(entities, list):
-        return None
-    pairs = []
-    for entity in entities:
-        if not isinstance(entity, dict):
-            return None
-        label, source = entity.get("label"), entity.get("source")
-        if not isinstance(label, str) or source not in SOURCES:
-            return None
-        pairs.append((label, str(source)))
-    return str(status), pairs
+    return annotation.status, [(span.label, span.source) for span in spans]
 
 
 def collect(articles: Path, annotations: Path) -> Stats:

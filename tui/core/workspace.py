@@ -6,14 +6,13 @@ know how an article's TOML is found, validated, re-anchored or written.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core import store
 from tui.core.article import Article, ArticleError, Corpus
-from tui.core.edits import STATUSES, Document, Status
+from tui.core.edits import Document, Status
 from tui.core.spans import Entity
 from tui.core.store import Annotation, StoreError, Unanchored
 
@@ -113,14 +112,11 @@ class Workspace:
         if not path.exists():
             return Summary(article_id, None, 0)
         try:
-            doc = tomllib.loads(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            return Summary(article_id, None, 0, f"{path.name} cannot be read: {exc}")
-        status = doc.get("status")
-        entities = doc.get("entities", [])
-        if status not in STATUSES or not isinstance(entities, list):
-            return Summary(article_id, None, 0, f"{path.name} has a bad status or entities")
-        return Summary(article_id, status, len(entities))
+            annotation, spans = store.read(path)
+        except StoreError as exc:  # the file name, not the full path: it fits a picker row
+            where = f"{exc.field}: " if exc.field else ""
+            return Summary(article_id, None, 0, f"{path.name}: {where}{exc.message}")
+        return Summary(article_id, annotation.status, len(spans))
 
     def orphans(self) -> list[Path]:
         """TOML files whose article is no longer in the corpus."""
