@@ -20,10 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
-from tui.core import display
+from tui.core import display, ner
 from tui.core.article import ArticleError
 from tui.core.edits import Document, Edit, Status
-from tui.core.ner import ModelError, Pipeline, suggest
+from tui.core.ner import ModelError, Pipeline
 from tui.core.spans import Entity
 from tui.core.store import StoreError
 from tui.core.tokens import Tokens
@@ -204,9 +204,10 @@ class MainScreen(Screen[None]):
 
         def work() -> None:
             with self._nlp_lock:
-                doc = pipeline.nlp.tokenizer(text)
-                tokens = Tokens.from_spans((t.idx, t.idx + len(t)) for t in doc)
-                found = next(suggest(pipeline, [text])) if needs_suggestions else None
+                # One pass: the NER doc carries the tokens too (entity components don't retokenize).
+                doc = pipeline.nlp(text) if needs_suggestions else pipeline.nlp.tokenizer(text)
+            tokens = Tokens.from_spans((t.idx, t.idx + len(t)) for t in doc)
+            found = ner.entities(doc, text) if needs_suggestions else None
             self.post_message(self.Prepared(annotated.id, tokens, found))
 
         self.run_worker(
