@@ -18,6 +18,8 @@ COMMAND_MODULES: dict[str, str] = {
     "import": "tui.commands.import_cmd",
     "evaluate": "tui.commands.evaluate",
     "train": "tui.commands.train",
+    "agree": "tui.commands.agree",
+    "serve": "tui.commands.serve",
 }
 
 

@@ -1,0 +1,102 @@
+"""``newsmark serve``: the reader in a web browser, through textual-serve.
+
+Every browser tab that connects gets its own ``newsmark open`` process with the same
+options, writing to the same annotations folder. The server binds to the loopback by
+default: anyone who can reach it can edit the annotations, so put a reverse proxy with a
+password in front of it before opening it to a network.
+
+Exit codes: 0 after Ctrl+C; 2 bad usage or input (no articles, port in use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    name: str,
+) -> None:
+    p = subparsers.add_parser(
+        name,
+        parents=[common],
+        help="serve the reader to web browsers (binds to 127.0.0.1 by default)",
+        description=(
+            "Serve the reader as a web page: each browser tab runs its own reader with the "
+            "same options as 'newsmark open'. Binds to 127.0.0.1 unless --host says otherwise; "
+            "put a reverse proxy with a password in front of it to share it."
+        ),
+        epilog="exit status: 0 stopped with Ctrl+C, 2 bad usage (no articles, port in use)",
+    )
+    p.add_argument("files", nargs="*", help="article ids or paths to open first")
+    p.add_argument("--model", metavar="NAME", help="spaCy pipeline for suggestions")
+    p.add_argument("--annotator", metavar="NAME", help="recorded in the files the reader writes")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use when a reverse proxy is in front, e.g. "
+        "https://annotate.example.org (default: http://HOST:PORT)",
+    )
+
+
+def app_command(args: argparse.Namespace) -> str:
+    """The shell command each browser session runs: ``newsmark open`` with the same options."""
+    argv = [
+        sys.executable,
+        "-m",
+        "tui",
+        "open",
+        "--articles",
+        str(Path(args.articles).resolve()),
+        "--annotations",
+        str(Path(args.annotations).resolve()),
+    ]
+    if args.model:
+        argv += ["--model", args.model]
+    if args.annotator:
+        argv += ["--annotator", args.annotator]
+    argv += list(args.files)
+    return shlex.join(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.cli import UsageError
+    from tui.core.article import Corpus
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port number; use 1 to 65535.")
+    Corpus.open(args.articles)  # a missing folder is told here, not in every browser tab
+
+    from textual_serve.server import Server
+
+    if args.host not in LOOPBACK:
+        print(
+            f"newsmark: warning: listening on {args.host}: anyone who can reach this address "
+            "can edit the annotations; put a reverse proxy with a password in front of it.",
+            file=sys.stderr,
+        )
+    server = Server(
+        app_command(args),
+        host=args.host,
+        port=args.port,
+        title="newsmark",
+        public_url=args.public_url.rstrip("/") if args.public_url else None,
+    )
+    try:
+        server.serve()
+    except OSError as exc:
+        print(
+            f"newsmark: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+            "pick another --port or --host.",
+            file=sys.stderr,
+        )
+        return 2
+    return 0

@@ -1,0 +1,278 @@
+"""Settling two annotators' versions of an article into one gold version.
+
+The spans of both versions are grouped into clusters of spans that overlap one another
+(across the two sides). A cluster where both sides have exactly the same spans (start, end
+and label; who or what made them does not matter) is agreed; any other cluster is one
+:class:`Disagreement`, decided by taking the left side's spans, the right side's, or neither.
+Clusters never overlap each other, so any mix of decisions gives spans that do not overlap.
+
+The gold is written with ``source = "user"``, status ``accepted`` and the reviewer as
+``annotator``; each span keeps its *origin*, the annotator(s) whose version it came from
+(the reviewer for spans added while reviewing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from tui.core import store
+from tui.core.agree import Shared
+from tui.core.article import Article
+from tui.core.spans import Entity, check_entities
+from tui.core.store import Annotation
+
+Choice = Literal["left", "right", "neither"]
+CHOICES: tuple[Choice, ...] = ("left", "right", "neither")
+
+
+class ReviewError(ValueError):
+    """A review that cannot be written yet (undecided disagreements, overlapping spans)."""
+
+
+def _key(e: Entity) -> tuple[int, int, str]:
+    return (e.start, e.end, e.label)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One annotator's version: whose it is and their spans."""
+
+    name: str
+    entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Spans the two sides do not share, over ``[start, end)``; either side may be empty."""
+
+    start: int
+    end: int
+    left: tuple[Entity, ...]
+    right: tuple[Entity, ...]
+
+    def contains(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+    def spans(self, choice: Choice) -> tuple[Entity, ...]:
+        if choice == "left":
+            return self.left
+        if choice == "right":
+            return self.right
+        return ()
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    """A gold span and its origin: the annotator(s) whose version it came from."""
+
+    entity: Entity
+    origins: tuple[str, ...]
+
+    @property
+    def origin(self) -> str:
+        """One string for the TOML: ``kim``, or ``kim+lee`` when both marked it."""
+        return "+".join(self.origins)
+
+
+def compare(
+    left: Sequence[Entity], right: Sequence[Entity]
+) -> tuple[list[Entity], list[Disagreement]]:
+    """Split two versions into the spans they agree on and their disagreements, in order."""
+    tagged = sorted([(e, 0) for e in left] + [(e, 1) for e in right], key=lambda t: t[0])
+    agreed: list[Entity] = []
+    disagreements: list[Disagreement] = []
+    cluster: list[tuple[Entity, int]] = []
+    end = -1
+
+    def close() -> None:
+        sides = ([e for e, s in cluster if s == 0], [e for e, s in cluster if s == 1])
+        if {_key(e) for e in sides[0]} == {_key(e) for e in sides[1]}:
+            agreed.extend(sides[0])
+        else:
+            start = min(e.start for e, _ in cluster)
+            disagreements.append(Disagreement(start, end, tuple(sides[0]), tuple(sides[1])))
+
+    for entity, side in tagged:
+        if cluster and entity.start >= end:
+            close()
+            cluster = []
+        cluster.append((entity, side))
+        end = max(end, entity.end) if len(cluster) > 1 else entity.end
+    if cluster:
+        close()
+    return agreed, disagreements
+
+
+@dataclass
+class Review:
+    """One article under review: the decisions taken so far and the gold they give."""
+
+    article: Article
+    left: Side
+    right: Side
+    agreed: tuple[Entity, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    choices: list[Choice | None] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, article: Article, left: Side, right: Side) -> Review:
+        agreed, disagreements = compare(left.entities, right.entities)
+        return cls(
+            article, left, right, tuple(agreed), tuple(disagreements), [None] * len(disagreements)
+        )
+
+    @classmethod
+    def from_shared(cls, shared: Shared) -> Review:
+        """From :func:`tui.core.agree.gather` over exactly two folders."""
+        if len(shared.versions) != 2:
+            raise ValueError("a review compares exactly two versions")
+        a, b = shared.versions
+        left, right = Side(a.annotator, a.entities), Side(b.annotator, b.entities)
+        if left.name == right.name:  # the same name in both files: tell the folders apart
+            left = Side(f"{a.annotator} ({a.folder})", a.entities)
+            right = Side(f"{b.annotator} ({b.folder})", b.entities)
+        return cls.of(shared.article, left, right)
+
+    @property
+    def agrees(self) -> bool:
+        """Both versions have the same spans: the gold can be accepted in one step."""
+        return not self.disagreements
+
+    @property
+    def pending(self) -> int:
+        """Disagreements still to decide (for the progress line)."""
+        return sum(c is None for c in self.choices)
+
+    @property
+    def complete(self) -> bool:
+        return self.pending == 0
+
+    def choose(self, index: int, choice: Choice | None) -> None:
+        """Decide disagreement ``index`` (``None`` undoes the decision)."""
+        if choice is not None and choice not in CHOICES:
+            raise ValueError(f"choice {choice!r} is not one of {', '.join(CHOICES)}")
+        self.choices[index] = choice
+
+    def choose_all(self, choice: Choice) -> None:
+        self.choices = [choice] * len(self.disagreements)
+
+    def at(self, offset: int) -> int | None:
+        """Index of the disagreement covering ``offset``, for the one under the cursor."""
+        for i, d in enumerate(self.disagreements):
+            if d.contains(offset):
+                return i
+            if d.start > offset:
+                break
+        return None
+
+    def next_pending(self, offset: int = -1) -> int | None:
+        """The first undecided disagreement starting after ``offset``, wrapping around."""
+        order = [i for i, c in enumerate(self.choices) if c is None]
+        after = [i for i in order if self.disagreements[i].start > offset]
+        candidates = after or order
+        return candidates[0] if candidates else None
+
+    def entities(self) -> tuple[Entity, ...]:
+        """Agreed spans plus the chosen side of each decided disagreement, as the user's."""
+        chosen = list(self.agreed)
+        for d, c in zip(self.disagreements, self.choices, strict=True):
+            if c is not None:
+                chosen.extend(d.spans(c))
+        return tuple(sorted(replace(e, source="user") for e in chosen))
+
+    def origins(self, entities: Iterable[Entity], reviewer: str) -> tuple[GoldSpan, ...]:
+        """Each span with the annotator(s) who marked it exactly so, else the reviewer.
+
+        Works on any spans, so a reviewer who edits the result freely keeps the origin of
+        every span left as one of the versions had it.
+        """
+        left = {_key(e) for e in self.left.entities}
+        right = {_key(e) for e in self.right.entities}
+        spans = []
+        for e in sorted(entities):
+            names = tuple(
+                side.name
+                for side, keys in ((self.left, left), (self.right, right))
+                if _key(e) in keys
+            )
+            spans.append(GoldSpan(replace(e, source="user"), names or (reviewer,)))
+        return tuple(spans)
+
+    def gold(self, reviewer: str, entities: Iterable[Entity] | None = None) -> Gold:
+        """The gold version: the decided spans, or ``entities`` when the reviewer edited them.
+
+        :class:`ReviewError` while disagreements are undecided (and no ``entities`` given),
+        or when the spans break the span rules.
+        """
+        if entities is None:
+            if not self.complete:
+                raise ReviewError(
+                    f"{self.article.id}: {self.pending} disagreement(s) still to decide"
+                )
+            entities = self.entities()
+        spans = self.origins(entities, reviewer)
+        try:
+            check_entities(self.article.text, [s.entity for s in spans])
+        except ValueError as exc:
+            raise ReviewError(f"{self.article.id}: {exc}") from None
+        return Gold(self.article, reviewer, spans)
+
+
+@dataclass(frozen=True)
+class Gold:
+    """A reviewed article ready to write: accepted, by the reviewer, with span origins."""
+
+    article: Article
+    reviewer: str
+    spans: tuple[GoldSpan, ...]
+
+    def annotation(self) -> Annotation:
+        # The store has no per-span origin yet; ``self.spans`` keeps it for when it does.
+        return Annotation(
+            article=self.article.id,
+            sha256=self.article.sha256,
+            status="accepted",
+            entities=tuple(s.entity for s in self.spans),
+            annotator=self.reviewer,
+            updated=store.now(),
+        )
+
+
+def gold_path(out: Path, article_id: str) -> Path:
+    return store.annotation_path(out, article_id)
+
+
+def write(out: Path, gold: Gold) -> Path:
+    """Write the gold TOML atomically into ``out``; returns its path."""
+    path = gold_path(out, gold.article.id)
+    store.save(path, gold.annotation(), gold.article.text)
+    return path
+
+
+@dataclass
+class Accepted:
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # gold already there: never overwritten
+    disagreeing: list[str] = field(default_factory=list)
+
+
+def accept_agreed(reviews: Iterable[Review], out: Path, reviewer: str) -> Accepted:
+    """Write gold for every article whose versions agree completely, in one step.
+
+    An article that already has gold in ``out`` is left alone: a reviewer's earlier
+    decisions are never overwritten by a bulk step.
+    """
+    result = Accepted()
+    for review in reviews:
+        if not review.agrees:
+            result.disagreeing.append(review.article.id)
+            continue
+        path = gold_path(out, review.article.id)
+        if path.exists():
+            result.kept.append(path)
+            continue
+        result.written.append(write(out, review.gold(reviewer)))
+    return result
