@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint pytest bench screenshot clean
+.PHONY: run test lint pytest bench screenshot clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,19 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check tui tests bench
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# The browser test of `newsmark serve` drives Debian's chromium. Install it when running as
+# root with apt-get and it is missing (NO_CHROMIUM_INSTALL=1 to opt out); never fail here:
+# without it that one test is skipped.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ -n "$(NO_CHROMIUM_INSTALL)" ] || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  echo "Installing chromium for the browser test of newsmark serve..." && \
+	  timeout 900 apt-get update -qq >/dev/null 2>&1 && \
+	  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq chromium >/dev/null 2>&1; } || \
+	echo "chromium is not installed; the browser test of newsmark serve will be skipped."
 
 test: lint pytest
 
