@@ -136,11 +136,12 @@ def devtools_url(proc: subprocess.Popen[bytes], deadline: float) -> str:
     pytest.fail(f"Chromium did not start its DevTools endpoint: {seen.decode(errors='replace')}")
 
 
-@pytest.fixture
-def server(workdir: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(workdir: Path, *options: str) -> Iterator[str]:
+    """``newsmark serve`` on a free loopback port; yields its address, stops it after."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "serve", "--port", str(port), SEED_IDS[0]],
+        [sys.executable, "-m", "tui", "serve", "--port", str(port), *options],
         cwd=workdir,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -151,6 +152,12 @@ def server(workdir: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/"
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def server(workdir: Path) -> Iterator[str]:
+    with serving(workdir, SEED_IDS[0]) as url:
+        yield url
 
 
 @pytest.fixture
@@ -257,6 +264,64 @@ async def test_browser_shows_the_article(server: str, browser: str) -> None:
     text = await screen_text(browser, server, NEEDLE, DEADLINE)
     assert NEEDLE in text, f"the page did not show the article; it showed:\n{text}"
     assert "newsmark" in text  # the app's own header, not just the article bytes
+
+
+def test_public_url_is_where_the_page_connects_back(workdir: Path) -> None:
+    from urllib.request import urlopen
+
+    with (
+        serving(workdir, "--public-url", "https://annotate.example.org/kim/") as url,
+        urlopen(url, timeout=30) as page,
+    ):
+        html = page.read().decode()
+    assert 'data-session-websocket-url="wss://annotate.example.org/kim/ws"' in html
+    assert "https://annotate.example.org/kim/static/js/textual.js" in html
+
+
+def test_serve_refuses_a_missing_articles_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    assert main(["serve", "--articles", str(tmp_path / "none")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["serve", "--articles", str(tmp_path), "--port", "0"]) == 2
+    assert "is not a port number" in capsys.readouterr().err
+
+
+def test_each_session_runs_open_with_the_same_options(tmp_path: Path) -> None:
+    import shlex
+
+    from tui.cli import build_parser
+    from tui.commands.serve import app_command
+
+    folder = tmp_path / "my annotations"
+    args = build_parser().parse_args(
+        [
+            "serve",
+            "--annotations",
+            str(folder),
+            "--annotator",
+            "Kim O'Neil",
+            "--model",
+            "m",
+            "a.txt",
+        ]
+    )
+    args.articles = Path("articles")
+    argv = shlex.split(app_command(args))
+    assert argv[0] == sys.executable and argv[1:4] == ["-m", "tui", "open"]
+    assert argv[4:] == [
+        "--articles",
+        str(Path("articles").resolve()),
+        "--annotations",
+        str(folder),
+        "--model",
+        "m",
+        "--annotator",
+        "Kim O'Neil",
+        "a.txt",
+    ]
 
 
 def test_serve_binds_to_the_loopback_by_default() -> None:
