@@ -54,7 +54,7 @@ def _num(value: float | None) -> str:
 def pair_table(pair: PairReport) -> RenderableType:
     from rich.table import Table
 
-    t = Table(title=f"{pair.b} against {pair.a}", title_justify="left")
+    t = Table(title=f"B = {pair.b} against A = {pair.a}", title_justify="left")
     for column in ("label", "P", "R", "F1", "partial F1", "both", "only A", "only B"):
         t.add_column(column, justify="left" if column == "label" else "right")
     rows = [(label, pair.labels[label]) for label in sorted(pair.labels)]
