@@ -20,6 +20,8 @@ from tui.core.review import (
     accept_agreed,
     compare,
     gold_path,
+    load,
+    remaining,
     write,
 )
 from tui.core.spans import Entity
@@ -188,6 +190,19 @@ def test_reviews_from_gathered_folders_and_accept_agreed(two: Path) -> None:
     again = accept_agreed(reviews, out, "max")
     assert again.written == [] and again.kept == [out / "b.toml"]
     assert (out / "b.toml").read_bytes() == before
+
+
+def test_load_pairs_two_folders_and_counts_what_is_left(two: Path) -> None:
+    arts = two / "articles"
+    (arts / "c.txt").write_text("Only Kim saw this.", encoding="utf-8")
+    write_version(two / "kim", arts, "c.txt", [], annotator="kim")
+    write_version(two / "lee", arts, "b.txt", [], status="rejected", annotator="lee")
+    reviews, skipped = load(arts, two / "kim", two / "lee")
+    assert [r.article.id for r in reviews] == ["a.txt"]
+    assert [s.article for s in skipped] == ["b.txt", "c.txt"]
+    assert remaining(reviews) == 1
+    reviews[0].choose(0, "left")
+    assert remaining(reviews) == 0
 
 
 def test_same_annotator_name_in_both_folders_is_told_apart(two: Path) -> None:

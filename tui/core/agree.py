@@ -26,7 +26,7 @@ from tui.core.article import Article, ArticleError, Corpus
 from tui.core.edits import Status
 from tui.core.spans import Entity
 from tui.core.store import StoreError
-from tui.core.tokens import regex_tokens
+from tui.core.tokens import Tokens, regex_tokens
 
 OUTSIDE = "O"
 TOKENIZER = "regex"
@@ -256,9 +256,10 @@ class PairReport:
 # -- token level --------------------------------------------------------------------------
 
 
-def token_labels(text: str, entities: Sequence[Entity]) -> list[str]:
+def token_labels(text: str, entities: Sequence[Entity], tokens: Tokens | None = None) -> list[str]:
     """The category of each regex token: the label of the first entity it overlaps, else O."""
-    tokens = regex_tokens(text)
+    if tokens is None:
+        tokens = regex_tokens(text)
     spans = sorted(entities)
     labels = []
     j = 0
@@ -361,8 +362,9 @@ def agreement(folders: Sequence[str], gathered: Gathered) -> Agreement:
             ).items():
                 pair.labels.setdefault(label, SpanScore()).add(score)
                 pair.overall.add(score)
+        tokens = regex_tokens(shared.article.text)
         for column, version in zip(columns, shared.versions, strict=True):
-            column.extend(token_labels(shared.article.text, version.entities))
+            column.extend(token_labels(shared.article.text, version.entities, tokens))
     report.tokens = len(columns[0])
     for (i, j), pair in zip(pairs, report.pairs, strict=True):
         pair.kappa = cohen_kappa(columns[i], columns[j])

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Literal
 
 from tui.core import store
-from tui.core.agree import Shared
+from tui.core.agree import Shared, Skipped, gather
 from tui.core.article import Article
+from tui.core.edits import STATUSES, Status
 from tui.core.spans import Entity, check_entities
 from tui.core.store import Annotation
 
@@ -239,6 +240,29 @@ class Gold:
             annotator=self.reviewer,
             updated=store.now(),
         )
+
+
+# Everything but rejected: a reviewer settles work in progress too, and sees its status.
+REVIEW_STATUSES: frozenset[Status] = frozenset(s for s in STATUSES if s != "rejected")
+
+
+def load(
+    articles: Path,
+    left: Path,
+    right: Path,
+    statuses: Iterable[Status] = REVIEW_STATUSES,
+) -> tuple[list[Review], list[Skipped]]:
+    """A review for every article both folders annotated, and those skipped with the reason.
+
+    Raises :class:`~tui.core.article.CorpusError` when the articles folder cannot be used.
+    """
+    gathered = gather(articles, [left, right], statuses)
+    return [Review.from_shared(s) for s in gathered.shared], gathered.skipped
+
+
+def remaining(reviews: Iterable[Review]) -> int:
+    """Disagreements left to decide across ``reviews``, for the progress line."""
+    return sum(r.pending for r in reviews)
 
 
 def gold_path(out: Path, article_id: str) -> Path:
