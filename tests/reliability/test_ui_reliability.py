@@ -17,11 +17,12 @@ from rich.cells import cell_len
 from textual.strip import Strip
 
 from tui.app import NewsmarkApp
-from tui.core import display, store
+from tui.core import store
 from tui.core.lock import LOCK_NAME
 from tui.core.ner import Pipeline
 from tui.core.workspace import Workspace
 from tui.screens.main import MainScreen
+from tui.widgets import display
 from tui.widgets.article_view import ArticleView
 from tui.widgets.palette import label_style
 from tui.widgets.status_bar import StatusBar

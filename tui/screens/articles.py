@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from tui.core import display
 from tui.core.workspace import Summary
 from tui.screens.picker import FilterPicker
+from tui.widgets import display
 
 _STATUS_STYLE = {
     "accepted": "green",

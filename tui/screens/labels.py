@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from tui.core import display
 from tui.screens.picker import FilterPicker
+from tui.widgets import display
 from tui.widgets.palette import label_style
 
 _NEW_LABEL = re.compile(r"[A-Z][A-Z0-9_]*")

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
-from tui.core import display, ner
+from tui.core import ner
 from tui.core.article import ArticleError
 from tui.core.edits import Document, Edit, Status
 from tui.core.ner import ModelError, Pipeline
@@ -32,6 +32,7 @@ from tui.keys import SCREEN_BINDINGS
 from tui.screens.articles import ArticlePicker
 from tui.screens.labels import LabelPicker
 from tui.screens.search import SearchPrompt
+from tui.widgets import display
 from tui.widgets.article_view import ArticleView
 from tui.widgets.palette import ordered
 from tui.widgets.side_panel import Described, SidePanel

@@ -3,7 +3,7 @@
 Only visible rows are rendered, each cached until something on it changes (an edit, the
 cursor, the selection, a mark), so a 200,000-character article with thousands of entities
 moves as fast as a short one. Article text only ever reaches the screen through
-:mod:`tui.core.display`, as plain Segments: never as markup, never as a raw control.
+:mod:`tui.widgets.display`, as plain Segments: never as markup, never as a raw control.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core import display
 from tui.core.edits import Document, Edit
 from tui.core.spans import Entity
 from tui.core.tokens import Tokens, regex_tokens
 from tui.keys import VIEW_BINDINGS
+from tui.widgets import display
 from tui.widgets.palette import label_style, tag_style
 
 Commit = Callable[[Edit], None]

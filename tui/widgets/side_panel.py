@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core import display
 from tui.core.spans import Entity
+from tui.widgets import display
 from tui.widgets.palette import label_style
 
 _PER_LABEL = 200  # distinct texts listed per label; the count still covers them all

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.core import display
+from tui.widgets import display
 
 
 @dataclass(frozen=True)
