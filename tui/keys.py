@@ -273,6 +273,14 @@ SCREEN_BINDINGS: list[Binding] = [
         tooltip="Move to the side panel's entity list; enter jumps to the chosen entity.",
     ),
     Binding(
+        "escape",
+        "focus_article",
+        "Back",
+        show=False,
+        id="entity-list-leave",
+        tooltip="In the entity list: go back to the article.",
+    ),
+    Binding(
         "p",
         "toggle_plain",
         "Plain",

@@ -47,3 +47,9 @@ class LabelPicker(FilterPicker):
             self.dismiss(name)
         else:
             self.app.bell()
+            self.notify(
+                f"{display.safe(typed.strip(), 40) or 'An empty name'} is not a label name: a new "
+                "label is a letter, then letters, digits or _ (like MY_LABEL).",
+                severity="warning",
+                markup=False,
+            )

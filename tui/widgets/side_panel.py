@@ -12,6 +12,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -33,7 +35,8 @@ class Described:
 
 
 class SidePanel(Vertical):
-    """Data comes down through :meth:`show_labels`, :meth:`describe` and :meth:`list`."""
+    """Data comes down through ``labels`` (bound to the screen's), :meth:`describe` and
+    :meth:`list`; choosing an entity posts :class:`Jump`."""
 
     DEFAULT_CSS = """
     SidePanel { width: 34; height: 1fr; }
@@ -50,16 +53,20 @@ class SidePanel(Vertical):
         label: str
         text: str
 
+    labels: reactive[list[str]] = reactive(list, repaint=False)
+    """Labels in key order, shown as the legend of the number keys."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._choices: list[tuple[str, str]] = []
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="legend")
         yield Static(id="under")
         yield OptionList(id="entities")
 
-    def show_labels(self, labels: Sequence[str]) -> None:
+    def watch_labels(self, labels: list[str]) -> None:
         text = Text()
         for n, label in enumerate(labels[:9], start=1):
             text.append(f"{n}", style="bold")
@@ -87,8 +94,18 @@ class SidePanel(Vertical):
                     text.append(f"\nNot in {display.safe(described.other_article)}.")
         self.query_one("#under", Static).update(text, layout=False)
 
-    def list(self, entities: Sequence[Entity], article_text: str) -> None:
-        """Group by label with counts; each distinct text once, with how often it occurs."""
+    def list(self, entities: Sequence[Entity], article_text: str, *, later: bool = False) -> None:
+        """Group by label with counts; each distinct text once, with how often it occurs.
+
+        ``later`` waits until edits pause (a quarter second), so a burst of keys on a big
+        article rebuilds the list once, not on every key.
+        """
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if later:
+            self._timer = self.set_timer(0.25, lambda: self.list(entities, article_text))
+            return
         by_label: dict[str, Counter[str]] = {}
         for e in entities:
             by_label.setdefault(e.label, Counter())[e.text(article_text)] += 1

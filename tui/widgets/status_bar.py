@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -34,8 +35,8 @@ class StatusBar(Static):
         super().__init__(id=id)
         self.state = Status()
 
-    def change(self, **changes: object) -> None:
-        self.state = replace(self.state, **changes)  # type: ignore[arg-type]
+    def change(self, **changes: Any) -> None:
+        self.state = replace(self.state, **changes)
         self.update(self._text(), layout=False)
 
     def _text(self) -> Text:
