@@ -104,7 +104,7 @@ class MainScreen(Screen[None]):
                 timeout=12,
                 markup=False,
             )
-            self.set_interval(LOCK_RETRY, self._retry_lock)
+            self.set_interval(LOCK_RETRY, self.retry_lock)
         self.load_summaries()
         self.load_model()
 
@@ -205,7 +205,8 @@ class MainScreen(Screen[None]):
             self.notify(event.message, markup=False)
         self._refresh()
 
-    def _retry_lock(self) -> None:
+    def retry_lock(self) -> None:
+        """Read-only because another newsmark holds the folder: take over once it quits."""
         if self.session.retry_lock():
             self.bar.change(read_only=False)
             self.notify("The other newsmark quit: edits are saved again.", markup=False)
