@@ -12,7 +12,14 @@ import pytest
 
 from tui.core import store
 from tui.core.lock import LOCK_NAME
-from tui.core.session import SaveEvent, SaveFailed, SaveRecovered, Session
+from tui.core.session import (
+    SaveEvent,
+    SaveFailed,
+    SaveRecovered,
+    Session,
+    next_entity,
+    occurrences,
+)
 from tui.core.spans import Entity
 from tui.core.tokens import regex_tokens
 from tui.core.workspace import Workspace
@@ -187,20 +194,22 @@ def test_edited_says_what_label_all_changed_and_when_a_review_is_undone(
     assert undo is not None and session.edited(SECOND, undo, "undo") == []
 
 
-def test_occurrences_and_jump_target(session: Session) -> None:
+def test_occurrences_and_next_entity(session: Session) -> None:
     a = session.open(FIRST).annotated
     b = session.open(SECOND).annotated
     assert a is not None and b is not None
-    hits = session.occurrences("Pezeshkian", SECOND)
+    hits = occurrences(b.article.text, "Pezeshkian")
     assert len(hits) == b.article.text.count("Pezeshkian")
     assert all(b.article.text[s:e] == "Pezeshkian" for s, e in hits)
+    assert occurrences(b.article.text, "") == []
     text = a.article.text
     session.add_suggestions(FIRST, found(text, "Iran"), MODEL)
-    starts = [e.start for e in a.document.entities]
-    assert session.jump_target(FIRST, "GPE", "Iran", 0) == starts[0]
-    assert session.jump_target(FIRST, "GPE", "Iran", starts[0]) == starts[1]
-    assert session.jump_target(FIRST, "GPE", "Iran", starts[-1]) == starts[0]  # wraps
-    assert session.jump_target(FIRST, "ORG", "Iran", 0) is None
+    iran = list(a.document.entities)
+    doc = a.document
+    assert next_entity(doc, "GPE", "Iran", -1) == iran[0]
+    assert next_entity(doc, "GPE", "Iran", iran[0].start) == iran[1]
+    assert next_entity(doc, "GPE", "Iran", iran[-1].start) == iran[0]  # wraps
+    assert next_entity(doc, "ORG", "Iran", 0) is None
 
 
 # -- saving ---------------------------------------------------------------------------------
@@ -213,9 +222,11 @@ class SlowDisk:
         self.real = store.save
         self.writes: list[tuple[str, int]] = []
         self.gate = threading.Event()
+        self.entered = threading.Event()
         self.fail: OSError | None = None
 
     def __call__(self, path: Path, annotation: store.Annotation, text: str) -> None:
+        self.entered.set()
         self.gate.wait(timeout=30)
         if self.fail is not None:
             raise self.fail
@@ -243,7 +254,8 @@ def label_tokens(session: Session, article: str, *indexes: int) -> None:
 def test_saves_are_coalesced_per_article_and_keep_the_order_of_edits(
     session: Session, disk: SlowDisk, workdir: Path
 ) -> None:
-    label_tokens(session, FIRST, 0)  # the writer takes this one and waits at the gate
+    label_tokens(session, FIRST, 0)
+    assert disk.entered.wait(timeout=10)  # the writer took that one and waits at the gate
     label_tokens(session, SECOND, 0, 2, 4)
     label_tokens(session, FIRST, 2, 4, 6)
     label_tokens(session, SECOND, 6)

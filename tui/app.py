@@ -19,7 +19,8 @@ from tui.core.store import StoreError
 from tui.core.workspace import Workspace
 from tui.keys import APP_BINDINGS
 from tui.screens.help import HelpScreen
-from tui.screens.main import MainScreen, PipelineFactory
+from tui.screens.main import MainScreen
+from tui.widgets.model import PipelineFactory
 
 
 class NewsmarkApp(App[int]):

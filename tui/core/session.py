@@ -76,6 +76,24 @@ class SaveRecovered:
 SaveEvent = SaveFailed | SaveRecovered
 
 
+def occurrences(haystack: str, text: str) -> list[tuple[int, int]]:
+    """Where ``text`` occurs in ``haystack`` (the other pane's article), not overlapping."""
+    hits: list[tuple[int, int]] = []
+    if not text:
+        return hits
+    i = haystack.find(text)
+    while i != -1:
+        hits.append((i, i + len(text)))
+        i = haystack.find(text, i + len(text))
+    return hits
+
+
+def next_entity(document: Document, label: str, text: str, after: int) -> Entity | None:
+    """The first entity ``label`` reading ``text`` that starts after ``after``, wrapping."""
+    same = [e for e in document.entities if e.label == label and e.text(document.text) == text]
+    return next((e for e in same if e.start > after), same[0] if same else None)
+
+
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     article: str
@@ -215,6 +233,15 @@ class Session:
         summary = self.summaries.get(article_id)
         return summary.status if summary is not None else None
 
+    def state(self, article_id: str, *, short: bool = False) -> str:
+        """The article's status as a pane's border and the header show it."""
+        if article_id in self.problems:
+            return "unreadable TOML: read-only" if short else "unreadable TOML, read-only"
+        status = self.status_of(article_id) or ""
+        if self.failed(article_id):
+            return f"{status} · NOT SAVED" if short else f"{status} (NOT SAVED)"
+        return status
+
     # -- summaries and the review workflow ------------------------------------------------
 
     def read_summaries(self) -> dict[str, Summary]:
@@ -288,37 +315,6 @@ class Session:
         doc = annotated.document
         self.summaries[article_id] = Summary(article_id, doc.status, len(doc.entities))
         self.save(article_id)
-
-    # -- matching across panes ------------------------------------------------------------
-
-    def occurrences(self, text: str, article_id: str) -> list[tuple[int, int]]:
-        """Where ``text`` occurs in another open article (marked while the cursor is on it)."""
-        annotated = self.opened.get(article_id)
-        if annotated is None or not text:
-            return []
-        haystack = annotated.article.text
-        hits = []
-        i = haystack.find(text)
-        while i != -1:
-            hits.append((i, i + len(text)))
-            i = haystack.find(text, i + len(text))
-        return hits
-
-    def jump_target(self, article_id: str, label: str, text: str, after: int) -> int | None:
-        """Offset of the next entity ``label`` reading ``text`` after ``after`` (wrapping)."""
-        annotated = self.opened.get(article_id)
-        if annotated is None:
-            return None
-        body = annotated.article.text
-        starts = [
-            e.start
-            for e in annotated.document.entities
-            if e.label == label and e.text(body) == text
-        ]
-        later = [s for s in starts if s > after]
-        if later or starts:
-            return (later or starts)[0]
-        return None
 
     # -- saving ---------------------------------------------------------------------------
 

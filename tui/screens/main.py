@@ -2,14 +2,13 @@
 
 Keys reach the focused :class:`ArticleView`, which edits its document and posts one
 :class:`~tui.messages.Edited`; this screen hands it to the :class:`Session` (which saves and
-says what to tell the person) and redraws whatever else shows that article. The model runs in
-thread workers whose results come back as messages.
+says what to tell the person) and redraws whatever else shows that article. The model (a faceless
+widget) runs in thread workers whose results come back as messages.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -18,29 +17,25 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList
-from textual.worker import Worker, WorkerState
 
 from tui import messages
-from tui.core import ner
 from tui.core.edits import Status
-from tui.core.ner import ModelError, Pipeline
 from tui.core.session import SaveFailed, Session
-from tui.core.spans import Entity
-from tui.core.tokens import Tokens
 from tui.keys import SCREEN_BINDINGS
 from tui.screens.articles import ArticlePicker
 from tui.screens.labels import LabelPicker
 from tui.screens.search import SearchPrompt
 from tui.widgets import display
 from tui.widgets.article_view import ArticleView
+from tui.widgets.model import Model, PipelineFactory
 from tui.widgets.palette import ordered
-from tui.widgets.side_panel import Described, SidePanel
+from tui.widgets.side_panel import SidePanel
 from tui.widgets.status_bar import StatusBar
 
-PipelineFactory = Callable[[str | None], Pipeline]
 LOCK_RETRY = 2.0  # seconds between a read-only session's tries to take the lock
 
 
@@ -72,11 +67,8 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.first = list(first)
-        self.pipeline_factory = pipeline_factory
-        self.model_name = model
-        self.pipeline: Pipeline | None = None
+        self.model = Model(session, pipeline_factory, model)
         self.panes: list[Pane] = []
-        self._nlp_lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -85,6 +77,7 @@ class MainScreen(Screen[None]):
                 yield ArticleView(id=side).data_bind(MainScreen.plain, MainScreen.labels)
             yield SidePanel(id="side").data_bind(MainScreen.labels)
         yield Footer()
+        yield self.model
 
     def on_mount(self) -> None:
         left, right = self.query_one("#left", ArticleView), self.query_one("#right", ArticleView)
@@ -98,15 +91,13 @@ class MainScreen(Screen[None]):
         left.focus()
         self._mark_focus(self.panes[0])
         if read_only is not None:
-            self.notify(
-                f"Read-only: {read_only} Edits are refused until that newsmark quits.",
-                severity="warning",
-                timeout=12,
-                markup=False,
-            )
+            self.say(f"Read-only: {read_only} Edits are refused until it quits.", "warning", 12)
             self.set_interval(LOCK_RETRY, self.retry_lock)
         self.load_summaries()
-        self.load_model()
+
+    def say(self, text: str, severity: SeverityLevel = "information", timeout: float = 8) -> None:
+        """A notice; never markup, since it quotes file names, labels and article text."""
+        self.notify(text, severity=severity, timeout=timeout, markup=False)
 
     @property
     def bar(self) -> StatusBar:
@@ -117,19 +108,6 @@ class MainScreen(Screen[None]):
         return self.query_one(SidePanel)
 
     # -- workers and what they send back ----------------------------------------------------
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="model")
-    def load_model(self) -> None:
-        """spaCy is imported here, off the event loop, after the text is on screen."""
-        try:
-            pipeline = self.pipeline_factory(self.model_name)
-        except ModelError as exc:
-            self.post_message(messages.ModelFailed(str(exc)))
-        except Exception as exc:  # a broken pipeline must not take the reader down
-            reason = f"The spaCy pipeline could not be loaded ({exc})."
-            self.post_message(messages.ModelFailed(reason))
-        else:
-            self.post_message(messages.ModelReady(pipeline))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="summaries")
     def load_summaries(self) -> None:
@@ -142,52 +120,19 @@ class MainScreen(Screen[None]):
 
     @on(messages.ModelReady)
     def _model_ready(self, message: messages.ModelReady) -> None:
-        self.pipeline = message.pipeline
         self.labels = ordered([*message.pipeline.labels, *self.labels])
         self.bar.change(model=message.pipeline.name, model_ready=True)
         for pane in self.panes:
-            self._prepare(pane.id)
+            self.model.prepare(pane.id)
 
     @on(messages.ModelFailed)
     def _model_failed(self, message: messages.ModelFailed) -> None:
         self.bar.change(model="no model: no suggestions", model_ready=True)
-        self.notify(message.reason, severity="error", timeout=15, markup=False)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(
-                f"Background work failed: {event.worker.error}", severity="error", markup=False
-            )
-
-    def _prepare(self, article_id: str | None) -> None:
-        """Tokenize (and suggest, for an article that had no TOML) in a thread."""
-        pipeline, session = self.pipeline, self.session
-        if pipeline is None or article_id is None or article_id not in session.opened:
-            return
-        suggest = session.needs_suggestions(article_id)
-        if article_id in session.tokens and not suggest:
-            return
-        text = session.opened[article_id].article.text
-
-        def work() -> None:
-            with self._nlp_lock:
-                # One pass: the NER doc carries the tokens too (entity components don't retokenize).
-                doc = pipeline.nlp(text) if suggest else pipeline.nlp.tokenizer(text)
-            tokens = Tokens.from_spans((t.idx, t.idx + len(t)) for t in doc)
-            found = ner.entities(doc, text) if suggest else None
-            self.post_message(messages.Prepared(article_id, tokens, found))
-
-        self.run_worker(
-            work, thread=True, exclusive=True, group=f"prepare-{article_id}", exit_on_error=False
-        )
+        self.say(message.reason, "error", 15)
 
     @on(messages.Prepared)
     def _prepared(self, message: messages.Prepared) -> None:
-        aid = message.article
-        self.session.tokens[aid] = message.tokens
-        if message.suggestions is not None and self.pipeline is not None:
-            self.session.add_suggestions(aid, message.suggestions, self.pipeline.name)
-        for pane in self._showing(aid):
+        for pane in self._showing(message.article):
             pane.view.set_tokens(message.tokens)
             if message.suggestions is not None:
                 pane.view.redraw()
@@ -196,20 +141,17 @@ class MainScreen(Screen[None]):
     @on(messages.SaveReported)
     def _save_reported(self, message: messages.SaveReported) -> None:
         event = message.event
-        if isinstance(event, SaveFailed):
-            if event.first:
-                self.notify(
-                    event.message, title="Not saved", severity="error", timeout=20, markup=False
-                )
-        else:
-            self.notify(event.message, markup=False)
+        if not isinstance(event, SaveFailed):
+            self.say(event.message)
+        elif event.first:
+            self.say(event.message, "error", 20)
         self._refresh()
 
     def retry_lock(self) -> None:
         """Read-only because another newsmark holds the folder: take over once it quits."""
         if self.session.retry_lock():
             self.bar.change(read_only=False)
-            self.notify("The other newsmark quit: edits are saved again.", markup=False)
+            self.say("The other newsmark quit: edits are saved again.")
             for pane in self.panes:
                 if pane.id is not None:
                     self.open_in(pane, pane.id)
@@ -234,15 +176,15 @@ class MainScreen(Screen[None]):
         opened = self.session.open(article_id)
         if opened.annotated is None:
             assert opened.problem is not None
-            self.notify(opened.problem.message, severity="error", timeout=12, markup=False)
+            self.say(opened.problem.message, "error", 12)
             return False
         pane.id = article_id
         pane.view.locked = self.session.refusal(article_id)
         pane.view.show(opened.annotated.document, self.session.tokens.get(article_id))
         for message in (opened.problem.message if opened.problem else None, opened.note):
             if message:
-                self.notify(message, severity="warning", timeout=15, markup=False)
-        self._prepare(article_id)
+                self.say(message, "warning", 15)
+        self.model.prepare(article_id)
         self._refresh(later=False)
         return True
 
@@ -262,26 +204,13 @@ class MainScreen(Screen[None]):
             if pane.id is None:
                 continue
             pane.view.border_title = Content(display.safe(pane.id))
-            pane.view.border_subtitle = Content(self._state(pane.id, short=True))
+            pane.view.border_subtitle = Content(session.state(pane.id, short=True))
         pane = self.focused_pane
-        self.bar.change(
-            article=pane.id or "", status=self._state(pane.id), reviewed=session.reviewed()
-        )
-        document = pane.view.document
-        if document is not None:
-            self.panel.list(document.entities, document.text, later=later)
-        self._describe(pane, pane.view.entity_at_cursor())
-
-    def _state(self, article_id: str | None, short: bool = False) -> str:
-        session = self.session
-        if article_id is None:
-            return ""
-        if article_id in session.problems:
-            return "unreadable TOML: read-only" if short else "unreadable TOML, read-only"
-        status = session.status_of(article_id) or ""
-        if session.failed(article_id):
-            return f"{status} · NOT SAVED" if short else f"{status} (NOT SAVED)"
-        return status
+        status = session.state(pane.id) if pane.id else ""
+        self.bar.change(article=pane.id or "", status=status, reviewed=session.reviewed())
+        other = self.other(pane)
+        name = other.id if other is not None and other.id != pane.id else None
+        self.panel.follow(pane.view, other.view if other else None, name, later=later)
 
     # -- messages from the views -------------------------------------------------------------
 
@@ -290,7 +219,7 @@ class MainScreen(Screen[None]):
         pane = next(p for p in self.panes if p.view is message.view)
         assert pane.id is not None
         for notice in self.session.edited(pane.id, message.edit, message.kind):
-            self.notify(notice, markup=False)
+            self.say(notice)
         for other in self._showing(pane.id):
             if other is not pane:
                 other.view.redraw(message.edit.extent)
@@ -298,41 +227,11 @@ class MainScreen(Screen[None]):
 
     @on(ArticleView.Refused)
     def _refused(self, message: ArticleView.Refused) -> None:
-        self.notify(message.reason, severity="warning", markup=False)
+        self.say(message.reason, "warning")
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, message: ArticleView.CursorMoved) -> None:
-        pane = self.focused_pane
-        if pane.view is message.view:
-            self._describe(pane, message.entity)
-
-    def _describe(self, pane: Pane, entity: Entity | None) -> None:
-        """The entity under the cursor in the panel, and marked where it occurs in the other."""
-        other = self.other(pane)
-        document = pane.view.document
-        if entity is None or document is None:
-            self.panel.describe(Described("", None))
-            if other is not None:
-                other.view.set_marks([])
-            return
-        text = entity.text(document.text)
-        if other is None or other.id is None or other.id == pane.id:
-            self.panel.describe(Described(text, entity))
-            return
-        hits = self.session.occurrences(text, other.id)
-        other.view.set_marks(hits)
-        self.panel.describe(Described(text, entity, other.id, len(hits)))
-
-    @on(SidePanel.Jump)
-    def _jump(self, message: SidePanel.Jump) -> None:
-        view, article_id = self.focused_pane.view, self.focused_pane.id
-        if article_id is None:
-            return
-        after = view.tokens.starts[view.cursor] if len(view.tokens) else 0
-        target = self.session.jump_target(article_id, message.label, message.text, after)
-        if target is not None:
-            view.focus()
-            view.move_to_offset(target)
+        self.panel.cursor_on(message.view, message.entity)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -371,7 +270,7 @@ class MainScreen(Screen[None]):
 
         def chosen(query: str | None) -> None:
             if query and not view.search(query):
-                self.notify(f"No match for {display.safe(query, 40)!r}.", markup=False)
+                self.say(f"No match for {display.safe(query, 40)!r}.")
 
         self.app.push_screen(SearchPrompt(), chosen)
 
@@ -392,7 +291,7 @@ class MainScreen(Screen[None]):
             return
         refusal = self.session.refusal(pane.id)
         if refusal is not None:
-            self.notify(refusal, severity="warning", markup=False)
+            self.say(refusal, "warning")
             return
         self.session.review(pane.id, status)
         other = self.other(pane)
@@ -400,6 +299,6 @@ class MainScreen(Screen[None]):
         nxt = self.session.next_unreviewed(pane.id, shown)
         if nxt is None:
             self._refresh()
-            self.notify(self.session.nothing_left(shown), markup=False)
+            self.say(self.session.nothing_left(shown))
         else:
             self.open_in(pane, nxt)

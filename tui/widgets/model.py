@@ -1,0 +1,88 @@
+"""The spaCy pipeline as a widget without a face: it loads the model, tokenizes and suggests
+for the session's articles in thread workers, and hands the results to the session before
+they bubble up to the screen.
+
+spaCy is imported only inside the worker, after the first article is on screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from textual import on, work
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState
+
+from tui import messages
+from tui.core import ner
+from tui.core.ner import ModelError, Pipeline
+from tui.core.session import Session
+from tui.core.tokens import Tokens
+
+PipelineFactory = Callable[[str | None], Pipeline]
+
+
+class Model(Widget):
+    """Posts :class:`~tui.messages.ModelReady` or ``ModelFailed``, then ``Prepared``s."""
+
+    DEFAULT_CSS = "Model { display: none; }"
+
+    def __init__(self, session: Session, factory: PipelineFactory, name: str | None) -> None:
+        super().__init__()
+        self.session = session
+        self.factory = factory
+        self.model_name = name
+        self.pipeline: Pipeline | None = None
+        self._nlp = threading.Lock()  # one pipeline, used by one worker at a time
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="model")
+    def load(self) -> None:
+        try:
+            pipeline = self.factory(self.model_name)
+        except ModelError as exc:
+            self.post_message(messages.ModelFailed(str(exc)))
+        except Exception as exc:  # a broken pipeline must not take the reader down
+            self.post_message(
+                messages.ModelFailed(f"The spaCy pipeline could not be loaded ({exc}).")
+            )
+        else:
+            self.pipeline = pipeline
+            self.post_message(messages.ModelReady(pipeline))
+
+    def prepare(self, article_id: str | None) -> None:
+        """Tokens for an open article (and suggestions, if it had no TOML), in a thread."""
+        pipeline, session = self.pipeline, self.session
+        if pipeline is None or article_id is None or article_id not in session.opened:
+            return
+        suggest = session.needs_suggestions(article_id)
+        if article_id in session.tokens and not suggest:
+            return
+        text = session.opened[article_id].article.text
+
+        def run() -> None:
+            with self._nlp:
+                # One pass: the NER doc carries the tokens too (entity components don't retokenize).
+                doc = pipeline.nlp(text) if suggest else pipeline.nlp.tokenizer(text)
+            tokens = Tokens.from_spans((t.idx, t.idx + len(t)) for t in doc)
+            found = ner.entities(doc, text) if suggest else None
+            self.post_message(messages.Prepared(article_id, tokens, found))
+
+        self.run_worker(
+            run, thread=True, exclusive=True, group=f"prepare-{article_id}", exit_on_error=False
+        )
+
+    @on(messages.Prepared)
+    def _prepared(self, message: messages.Prepared) -> None:
+        """Into the session first (on the event loop); the screen redraws after."""
+        self.session.tokens[message.article] = message.tokens
+        if message.suggestions is not None and self.pipeline is not None:
+            self.session.add_suggestions(message.article, message.suggestions, self.pipeline.name)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            reason = f"Background work failed: {event.worker.error}"
+            self.notify(reason, severity="error", markup=False)
