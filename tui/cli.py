@@ -12,15 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tui.commands import COMMAND_MODULES, load
+from tui.commands._common import UsageError
 from tui.core.article import ArticleError, CorpusError
 from tui.core.ner import ModelError
 from tui.core.store import StoreError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
-
-class UsageError(Exception):
-    """Bad input from the person running the command; exit 2."""
+__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "UsageError", "build_parser", "main"]
 
 
 def common_options() -> argparse.ArgumentParser:

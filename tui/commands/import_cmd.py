@@ -44,7 +44,7 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.core.formats.importing import LineError, parse, place
 
     path: Path = args.file

@@ -41,7 +41,7 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.commands.export import dev_fraction, progress_bar, select
     from tui.core import ner
     from tui.core.train import TrainError, train
