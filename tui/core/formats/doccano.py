@@ -6,10 +6,26 @@ trip through it and lets an import put the text back under its old name.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from tui.core.formats.base import (
+    ExportPlan,
+    Format,
+    Progress,
+    ReadOptions,
+    Written,
+    _ignore,
+    jsonl_line,
+    register,
+    write_parts,
+)
 from tui.core.formats.select import Item
+
+if TYPE_CHECKING:
+    from tui.core.formats.importing import Record
 
 
 def record(item: Item) -> dict[str, Any]:
@@ -27,3 +43,24 @@ def records(
         yield record(item)
         if progress is not None:
             progress(1)
+
+
+@register
+class Doccano(Format):
+    name = "doccano"
+    help = "doccano sequence-labelling JSONL"
+    suffix = ".jsonl"
+    marks_unknown = False
+
+    def write(self, plan: ExportPlan, progress: Progress = _ignore) -> Written:
+        def render(items: tuple[Item, ...]) -> tuple[str, Counter[str]]:
+            found = list(records(items, progress))
+            labels = Counter(lab for r in found for _, _, lab in r["label"])
+            return "".join(jsonl_line(r) for r in found), labels
+
+        return write_parts(plan, self.suffix, render)
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
+        from tui.core.formats.importing import read_lines
+
+        yield from read_lines(path, path.read_bytes(), self.name, options.status)
