@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 
 
-def _ignore(n: int) -> None:
+def no_progress(n: int) -> None:
     return None
 
 
@@ -119,7 +119,7 @@ class Format:
         """Labels as this format must write them (brat renames spaces, say)."""
         return plan.labels
 
-    def write(self, plan: ExportPlan, progress: Progress = _ignore) -> Written:
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
         raise NotImplementedError(f"{self.name} cannot be written")
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.article import SUFFIX
-from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, _ignore, register
+from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_progress, register
 from tui.core.formats.base import Written as PlanWritten
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
@@ -234,7 +234,7 @@ class Brat(Format):
             renamed[brat_type(label)] += n
         return renamed
 
-    def write(self, plan: ExportPlan, progress: Progress = _ignore) -> PlanWritten:
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> PlanWritten:
         result = PlanWritten()
         renamed: set[str] = set()
         for part, items in plan.parts.items():

@@ -27,7 +27,7 @@ from tui.core.formats.base import (
     Progress,
     ReadOptions,
     Written,
-    _ignore,
+    no_progress,
     register,
     write_parts,
 )
@@ -130,7 +130,12 @@ def _documents(text: str) -> Iterator[_Doc]:
 
 
 def decode(doc: _Doc, labels: dict[str, str]) -> tuple[str, list[tuple[int, int, str]]]:
-    """The article text and its ``(start, end, label)`` spans; :class:`_Bad` names a line."""
+    """The article text and its ``(start, end, label)`` spans; :class:`_Bad` names a line.
+
+    One decoder for every scheme: ``B``/``S``/``U`` always start an entity, ``I``/``E``/``L``
+    continue one of the same label (or start one, as IOB1 does), ``E``/``L``/``S``/``U``
+    close it.
+    """
     parts: list[str] = []
     spans: list[tuple[int, int, str]] = []
     offset = 0
@@ -138,7 +143,7 @@ def decode(doc: _Doc, labels: dict[str, str]) -> tuple[str, list[tuple[int, int,
         if s_index:
             parts.append("\n")
             offset += 1
-        current: list[int | str] | None = None  # [start, end, label]
+        open_span: tuple[int, int, str] | None = None
         for t_index, (token, tag, number) in enumerate(sentence):
             if t_index:
                 parts.append(" ")
@@ -147,9 +152,9 @@ def decode(doc: _Doc, labels: dict[str, str]) -> tuple[str, list[tuple[int, int,
             parts.append(token)
             offset = end
             if tag == "O":
-                if current is not None:
-                    spans.append((int(current[0]), int(current[1]), str(current[2])))
-                current = None
+                if open_span is not None:
+                    spans.append(open_span)
+                open_span = None
                 continue
             match = _TAG.fullmatch(tag)
             if match is None:
@@ -159,17 +164,17 @@ def decode(doc: _Doc, labels: dict[str, str]) -> tuple[str, list[tuple[int, int,
                     f"{what}: use O or B-, I-, E-, S- (or L-, U-) and a label, e.g. B-PER",
                 )
             prefix, label = match[1], labels.get(match[2], match[2])
-            if prefix in "BSU" or current is None or current[2] != label:
-                if current is not None:
-                    spans.append((int(current[0]), int(current[1]), str(current[2])))
-                current = [start, end, label]
+            if prefix in "BSU" or open_span is None or open_span[2] != label:
+                if open_span is not None:
+                    spans.append(open_span)
+                open_span = (start, end, label)
             else:
-                current[1] = end
+                open_span = (open_span[0], end, label)
             if prefix in "ESLU":
-                spans.append((int(current[0]), int(current[1]), str(current[2])))
-                current = None
-        if current is not None:
-            spans.append((int(current[0]), int(current[1]), str(current[2])))
+                spans.append(open_span)
+                open_span = None
+        if open_span is not None:
+            spans.append(open_span)
     return "".join(parts), spans
 
 
@@ -199,7 +204,7 @@ class Conll(Format):
     suffix = ".conll"
     marks_unknown = False
 
-    def write(self, plan: ExportPlan, progress: Progress = _ignore) -> Written:
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
         nlp = pipeline()
 
         def render(items: tuple[Item, ...]) -> tuple[str, Counter[str]]:

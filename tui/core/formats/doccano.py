@@ -17,8 +17,8 @@ from tui.core.formats.base import (
     Progress,
     ReadOptions,
     Written,
-    _ignore,
     jsonl_line,
+    no_progress,
     register,
     write_parts,
 )
@@ -62,7 +62,7 @@ class Doccano(Format):
     suffix = ".jsonl"
     marks_unknown = False
 
-    def write(self, plan: ExportPlan, progress: Progress = _ignore) -> Written:
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
         def render(items: tuple[Item, ...]) -> tuple[str, Counter[str]]:
             found = list(records(items, progress))
             labels = Counter(lab for r in found for _, _, lab in r["label"])

@@ -27,7 +27,7 @@ from tui.core.formats.base import (
     Progress,
     ReadOptions,
     Written,
-    _ignore,
+    no_progress,
     register,
 )
 from tui.core.formats.select import Item
@@ -282,7 +282,7 @@ class LabelStudio(Format):
     help = "Label Studio JSON tasks (annotations and predictions)"
     suffix = ".json"
 
-    def write(self, plan: ExportPlan, progress: Progress = _ignore) -> Written:
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
         written = Written()
         task_id = 0
         for part, items in plan.parts.items():

@@ -21,8 +21,8 @@ from tui.core.formats.base import (
     Progress,
     ReadOptions,
     Written,
-    _ignore,
     jsonl_line,
+    no_progress,
     register,
     write_parts,
 )
@@ -126,7 +126,7 @@ class Jsonl(Format):
     help = "Prodigy JSONL tasks"
     suffix = ".jsonl"
 
-    def write(self, plan: ExportPlan, progress: Progress = _ignore) -> Written:
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
         from tui.core.formats.conll import pipeline
 
         nlp = pipeline()

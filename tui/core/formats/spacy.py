@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.core.formats.align import AlignmentError, align, set_entities
-from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, _ignore, register
+from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_progress, register
 from tui.core.formats.base import Written as PlanWritten
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
@@ -330,7 +330,7 @@ class Spacy(Format):
     default_split = 0.2
     needs_dev = True
 
-    def write(self, plan: ExportPlan, progress: Progress = _ignore) -> PlanWritten:
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> PlanWritten:
         from tui.core import ner
 
         base = ner.resolve_model(plan.model)
