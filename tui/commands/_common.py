@@ -26,6 +26,26 @@ class UsageError(Exception):
     """Bad input from the person running the command; exit 2 with this one sentence."""
 
 
+def common_options() -> argparse.ArgumentParser:
+    """Options every command takes, so they can go before or after the command name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--articles",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="folder of .txt articles (default: ./articles)",
+    )
+    parent.add_argument(
+        "--annotations",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="folder of TOML annotations (default: ./annotations)",
+    )
+    return parent
+
+
 def note(message: str) -> None:
     print(f"newsmark: note: {message}", file=sys.stderr)
 
