@@ -3,11 +3,13 @@ and the doccano round trip."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_import import articles, tomls
 
 from tui import cli
@@ -132,3 +134,79 @@ def test_doccano_round_trip_property(article: tuple[str, list[Entity], Status]) 
         file.write_text("".join(jsonl_line(r) for r in doccano.records(selection.items)), "utf-8")
         assert run_import(b, file, "doccano") == 0
         assert tomls(b) == tomls(a)
+
+
+# -- hostile input never escapes as an exception ------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 60) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "text",
+                    "spans",
+                    "start",
+                    "end",
+                    "label",
+                    "labels",
+                    "source",
+                    "answer",
+                    "meta",
+                    "tokens",
+                    "token_start",
+                    "token_end",
+                    "_view_id",
+                    "value",
+                    "result",
+                    "data",
+                    "annotations",
+                    "predictions",
+                    "was_cancelled",
+                    "completed_by",
+                    "type",
+                    "status",
+                ]
+            ),
+            inner,
+            max_size=6,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record=JSON)
+def test_any_json_is_a_record_never_an_exception(record: object) -> None:
+    from tui.core.formats.base import ReadOptions
+    from tui.core.formats.importing import read_lines
+    from tui.core.formats.labelstudio import read_task
+
+    line = json.dumps(record).encode()
+    for fmt in ("jsonl", "doccano"):
+        (result,) = read_lines(Path("x.jsonl"), line, fmt, None)
+        assert (result.parsed, result.refused, result.skipped) != (None, None, None)
+    for result in read_task("x.json: task 1", record, ReadOptions()):
+        assert (result.parsed, result.refused, result.skipped) != (None, None, None)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.text(st.sampled_from(list("ab .\n")), min_size=1, max_size=20),
+    ann=st.text(st.sampled_from(list("TRA#12 ;\t\nXb-²")), max_size=40),
+    conll=st.lists(
+        st.sampled_from(["a", "B-X", "I-X", "E-Y", "S-", "O", " ", "\t", "\n", "-DOCSTART-"]),
+        max_size=30,
+    ).map("".join),
+)
+def test_any_brat_or_conll_text_is_records_never_an_exception(
+    text: str, ann: str, conll: str
+) -> None:
+    from tui.core.formats import brat
+    from tui.core.formats import conll as conll_format
+    from tui.core.formats.base import ReadOptions
+
+    brat.read_document(Path("x.ann"), ann, text, ReadOptions())
+    list(conll_format.read(Path("x.conll"), conll, ReadOptions()))
