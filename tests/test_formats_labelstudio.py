@@ -120,3 +120,32 @@ def test_round_trip_property(
         file.write_text(json.dumps(tasks, ensure_ascii=False), "utf-8")
         assert run(b, file) == 0
         assert tomls(b) == tomls(a)
+
+
+def test_json_min_export(tmp_path: Path) -> None:
+    text = "Kofi Mensah flew to Geneva."
+    tasks = [
+        {
+            "id": 7,
+            "text": text,
+            "label": [
+                {"start": 0, "end": 11, "text": "Kofi Mensah", "labels": ["PER"]},
+                {"start": 20, "end": 26, "text": "Geneva", "labels": ["LOC"]},
+            ],
+            "sentiment": "Neutral",
+            "annotator": 3,
+            "annotation_id": 12,
+            "created_at": "2026-11-20T10:00:00.000000Z",
+            "updated_at": "2026-11-20T10:00:00.000000Z",
+            "lead_time": 4.2,
+        }
+    ]
+    file = tmp_path / "min.json"
+    file.write_text(json.dumps(tasks), "utf-8")
+    assert run(tmp_path / "ws", file) == 0
+    (annotation,) = loaded(tmp_path / "ws").values()
+    assert annotation.status == "accepted" and annotation.annotator == "3"
+    assert [(e.text(text), e.label) for e in annotation.entities] == [
+        ("Kofi Mensah", "PER"),
+        ("Geneva", "LOC"),
+    ]

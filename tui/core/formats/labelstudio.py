@@ -6,7 +6,8 @@ ours. A person's entities are written as the task's one annotation (cancelled wh
 article was rejected or skipped) and the model's as a prediction; ``data.meta`` keeps the
 article id, sha256 and status so an import restores the TOML exactly.
 
-Reading a project's export: each annotation that was not cancelled is an accepted article;
+Reading a project's export (``JSON``, or ``JSON_MIN`` with ``text`` and the regions beside
+it): each annotation that was not cancelled is an accepted article;
 a task annotated by several people differently is a conflict (see ``importing``); a task
 with only predictions is in_progress with the model's spans; regions of other types
 (choices, relations, text areas) are counted and skipped.
@@ -180,6 +181,20 @@ def _text(data: Any) -> str:
     return check_text(strings[0], "data")
 
 
+def _from_min(raw: dict[str, Any]) -> dict[str, Any]:
+    """Label Studio's ``JSON_MIN`` export (``text`` and a list of regions per control) as a
+    full task with one annotation."""
+    regions = [
+        {"type": "labels", "value": region}
+        for key, value in raw.items()
+        if key != "data" and isinstance(value, list)
+        for region in value
+        if isinstance(region, dict) and "labels" in region
+    ]
+    annotation = {"result": regions, "completed_by": raw.get("annotator")}
+    return {"id": raw.get("id"), "data": {"text": raw["text"]}, "annotations": [annotation]}
+
+
 def read_task(where: str, raw: Any, options: ReadOptions) -> Iterator[Record]:
     """The records of one task: one per annotation that was not cancelled."""
     from tui.core.formats.importing import LineError, Record, entities_of, parsed_with_meta
@@ -187,6 +202,8 @@ def read_task(where: str, raw: Any, options: ReadOptions) -> Iterator[Record]:
     try:
         if not isinstance(raw, dict):
             raise LineError("should be a JSON object (a Label Studio task)")
+        if "data" not in raw and isinstance(raw.get("text"), str):
+            raw = _from_min(raw)
         text = _text(raw.get("data"))
         data = raw["data"]
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else raw.get("meta")
