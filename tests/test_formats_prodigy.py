@@ -124,6 +124,22 @@ def test_the_same_text_annotated_differently_is_a_conflict_never_merged(
     assert only.startswith("Shares of Contoso")
 
 
+def test_each_annotators_records_go_to_their_own_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = DATA / "prodigy_conflicts.jsonl"
+    for name in ("news-alex", "news-sam"):
+        root = tmp_path / name
+        assert run(root, file, "--from-annotator", name) == 0
+        found = loaded(root)
+        assert len(found) == 2 and {a.annotator for a in found.values()} == {name}
+    assert "2 record(s) skipped: not made by news-sam" in capsys.readouterr().err
+    text = "Maria Lopez joined Northwind Bank in Lisbon on Tuesday."
+    alex, sam = loaded(tmp_path / "news-alex")[text], loaded(tmp_path / "news-sam")[text]
+    assert [e.label for e in alex.entities] == ["PERSON", "GPE"]
+    assert [e.label for e in sam.entities] == ["PERSON", "LOC"]
+
+
 def test_every_fixture_line_is_read_without_a_refusal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

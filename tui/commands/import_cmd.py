@@ -16,7 +16,7 @@ from tui.core.edits import STATUSES
 from tui.core.formats import IMPORT_FORMATS
 
 if TYPE_CHECKING:
-    from tui.core.formats.importing import Report
+    from tui.core.formats.importing import Record, Report
 
 
 def add_parser(
@@ -54,6 +54,12 @@ def add_parser(
         metavar="MAP",
         help="rename labels on the way in, e.g. PER=PERSON,LOC=GPE",
     )
+    p.add_argument(
+        "--from-annotator",
+        metavar="NAME",
+        help="import only the records NAME made (Prodigy's _annotator_id or _session_id, "
+        "Label Studio's completed_by); the way to split a shared file into one folder each",
+    )
     p.add_argument("--force", action="store_true", help="overwrite existing TOML files")
     p.add_argument("--annotator", metavar="NAME", help="recorded when a record names none")
 
@@ -77,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"{path} cannot be read ({exc.strerror or exc}); check the path."
             ) from None
+        if args.from_annotator is not None:
+            records = [only_from(r, args.from_annotator) for r in records]
         report = bring_in(
             records,
             args.articles,
@@ -86,6 +94,15 @@ def run(args: argparse.Namespace) -> int:
         )
     _print(report, args)
     return 1 if report.failed else 0
+
+
+def only_from(record: Record, name: str) -> Record:
+    """``record`` if ``name`` made it; else the same record, skipped and counted."""
+    from tui.core.formats.importing import Record
+
+    if record.parsed is None or record.who == name:
+        return record
+    return Record(record.where, skipped=f"not made by {name}")
 
 
 def _print(report: Report, args: argparse.Namespace) -> None:
@@ -98,7 +115,8 @@ def _print(report: Report, args: argparse.Namespace) -> None:
         print(
             f"newsmark: {'; '.join(conflict.wheres)}: the same text ({conflict.text!r}) is "
             f"annotated differently{who}; none imported. Import each annotator's records "
-            "into their own --annotations folder and compare them with newsmark agree.",
+            "into their own folder (--from-annotator NAME --annotations DIR) and compare "
+            "them with newsmark agree.",
             file=sys.stderr,
         )
     for reason, n in sorted(report.skipped.items(), key=lambda x: -x[1]):
