@@ -210,3 +210,9 @@ def test_any_brat_or_conll_text_is_records_never_an_exception(
 
     brat.read_document(Path("x.ann"), ann, text, ReadOptions())
     list(conll_format.read(Path("x.conll"), conll, ReadOptions()))
+
+
+def test_entities_with_and_without_an_origin_still_sort() -> None:
+    plain, named = Entity(0, 3, "ORG"), Entity(0, 3, "ORG", "user", "en_core_web_sm")
+    assert sorted([named, plain]) == [plain, named] and plain != named
+    assert sorted([Entity(4, 5, "X"), named]) == [named, Entity(4, 5, "X")]

@@ -24,7 +24,7 @@ class SpanError(ValueError):
     """A span that breaks the offset, whitespace or overlap rules."""
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """One labelled span; ordered by position so sorted lists are in reading order."""
 
@@ -33,6 +33,22 @@ class Entity:
     label: str
     source: Source = "user"
     origin: str | None = None
+
+    def _order(self) -> tuple[int, int, str, str, str]:
+        # A missing origin sorts first; comparing None with a string would raise.
+        return (self.start, self.end, self.label, self.source, self.origin or "")
+
+    def __lt__(self, other: Entity) -> bool:
+        return self._order() < other._order()
+
+    def __le__(self, other: Entity) -> bool:
+        return self._order() <= other._order()
+
+    def __gt__(self, other: Entity) -> bool:
+        return self._order() > other._order()
+
+    def __ge__(self, other: Entity) -> bool:
+        return self._order() >= other._order()
 
     def text(self, doc: str) -> str:
         return doc[self.start : self.end]
