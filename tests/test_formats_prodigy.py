@@ -174,13 +174,13 @@ def test_newsmark_own_export_keeps_sources_origins_and_statuses(tmp_path: Path) 
             {"start": 36, "end": 42, "label": "GPE", "source": "model"},
         ],
         "answer": "ignore",
-        "meta": {"article": "a.txt", "status": "in_progress"},
+        "meta": {"article": "a.txt", "status": "in_progress", "sha256": "0" * 64},
     }
     file = tmp_path / "own.jsonl"
     file.write_text(json.dumps(line) + "\n", "utf-8")
     assert run(tmp_path / "ws", file) == 0
     (only,) = loaded(tmp_path / "ws").values()
-    assert only.status == "in_progress"
+    assert only.status == "in_progress"  # not Prodigy's "ignore": newsmark's own line
     assert only.entities == (
         Entity(0, 12, "PERSON", "user", "patterns"),
         Entity(36, 42, "GPE", "model"),

@@ -251,6 +251,13 @@ def _prodigy_span(item: Any, i: int, tokens: Any, *, own: bool, accepted: bool) 
     return RawSpan(start, end, label, source, origin, text, where)
 
 
+def is_own(meta: dict[str, Any]) -> bool:
+    """Written by newsmark's export (its ``meta`` names a status and the article's sha256), so
+    statuses and span sources are ours and round-trip as they are."""
+    sha = meta.get("sha256")
+    return meta.get("status") in STATUSES and isinstance(sha, str) and len(sha) == 64
+
+
 def _binary(record: dict[str, Any], spans: list[Any]) -> bool:
     """A ``ner.teach`` answer: yes or no about one suggested span, not a full annotation."""
     if record.get("_view_id") == "ner":
@@ -273,7 +280,7 @@ def _prodigy(
         raw = []
     if not isinstance(raw, list):
         raise LineError('"spans" should be a list')
-    own = meta.get("status") in STATUSES  # newsmark's own export: statuses round-trip
+    own = is_own(meta)
     if not own:
         if answer == "ignore":
             raise Skipped("answer ignore (skipped in Prodigy)")

@@ -21,7 +21,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.core.edits import STATUSES
 from tui.core.formats.base import (
     ExportPlan,
     Format,
@@ -197,7 +196,13 @@ def _from_min(raw: dict[str, Any]) -> dict[str, Any]:
 
 def read_task(where: str, raw: Any, options: ReadOptions) -> Iterator[Record]:
     """The records of one task: one per annotation that was not cancelled."""
-    from tui.core.formats.importing import LineError, Record, entities_of, parsed_with_meta
+    from tui.core.formats.importing import (
+        LineError,
+        Record,
+        entities_of,
+        is_own,
+        parsed_with_meta,
+    )
 
     try:
         if not isinstance(raw, dict):
@@ -212,7 +217,7 @@ def read_task(where: str, raw: Any, options: ReadOptions) -> Iterator[Record]:
         predictions = raw.get("predictions") or []
         if not isinstance(annotations, list) or not isinstance(predictions, list):
             raise LineError("annotations and predictions should be lists")
-        if meta.get("status") in STATUSES:  # our own export
+        if is_own(meta):
             spans, others = [], 0
             sides: tuple[tuple[str, list[Any], Source], ...] = (
                 ("annotations", annotations, "user"),
