@@ -238,6 +238,7 @@ async def test_a_read_only_reader_refuses_edits_and_takes_the_lock_when_it_is_fr
         screen.retry_lock()
         await ready(app, pilot)
         assert not app.screen.query_one(StatusBar).state.read_only
+        assert app.screen.query_one(StatusBar).state.reviewed == 0  # read again from disk
         assert "edits are saved again" in notes[-1]
         await pilot.press("n", "1")
         await saved(app, pilot)

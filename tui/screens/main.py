@@ -152,6 +152,7 @@ class MainScreen(Screen[None]):
         if self.session.retry_lock():
             self.bar.change(read_only=False)
             self.say("The other newsmark quit: edits are saved again.")
+            self.load_summaries()
             for pane in self.panes:
                 if pane.id is not None:
                     self.open_in(pane, pane.id)
