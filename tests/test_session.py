@@ -112,6 +112,7 @@ def test_a_broken_toml_is_one_readable_problem_and_never_written(
     assert opened.annotated is not None and opened.problem is not None
     assert opened.problem.readable and "not valid TOML" in opened.problem.message
     assert session.refusal(FIRST) == opened.problem.message
+    assert session.state(FIRST, short=True) == "unreadable TOML: read-only"
     assert not session.needs_suggestions(FIRST)
     session.save(FIRST)
     assert session.flush(timeout=10)
@@ -285,11 +286,14 @@ def test_a_failed_save_is_said_once_kept_and_written_by_the_next(
         "No space left on device" in first.message and "000_335ade4f03747110.toml" in first.message
     )
     assert session.failed(FIRST) and session.unsaved() == [FIRST]
+    assert session.state(FIRST, short=True) == "in_progress · NOT SAVED"
+    assert session.state(FIRST) == "in_progress (NOT SAVED)"
     assert not (workdir / "annotations" / "000_335ade4f03747110.toml").exists()
     disk.fail = None
     label_tokens(session, FIRST, 4)
     assert session.flush(timeout=10)
     assert isinstance(events[-1], SaveRecovered) and not session.failed(FIRST)
+    assert session.state(FIRST) == "in_progress"
     assert len(on_disk(workdir, FIRST)["entities"]) == 3
 
 
