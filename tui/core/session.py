@@ -121,6 +121,7 @@ class Session:
         self.summaries: dict[str, Summary] = {}
         self.tokens: dict[str, Tokens] = {}
         self._fresh: set[str] = set()  # opened with no TOML: the model's suggestions are due
+        self._reviewed: int | None = None  # cached: the header asks after every key
         self._held: folder_lock.Lock | None = None
         self._cond = threading.Condition()
         self._pending: dict[str, _Snapshot] = {}
@@ -160,6 +161,7 @@ class Session:
         self.opened.clear()
         self._fresh.clear()
         self.summaries.clear()
+        self._reviewed = None
         self.problems = {k: p for k, p in self.problems.items() if not p.readable}
         return True
 
@@ -196,6 +198,10 @@ class Session:
     def _problem(self, problem: Problem) -> Problem:
         self.problems[problem.article] = problem
         return problem
+
+    def article_of(self, document: Document) -> str | None:
+        """The id of the open article whose document this is (an edit names its document)."""
+        return next((a for a, ann in self.opened.items() if ann.document is document), None)
 
     def refusal(self, article_id: str) -> str | None:
         """Why ``article_id`` must not change now, or ``None`` when it may be edited."""
@@ -252,12 +258,15 @@ class Session:
         """Add what was read from disk; what this session changed since is newer and stays."""
         for aid, summary in found.items():
             self.summaries.setdefault(aid, summary)
+        self._reviewed = None
 
     def reviewed(self) -> int | None:
         """Articles accepted or rejected, or ``None`` before the summaries are read."""
         if not self.summaries:
             return None
-        return sum(1 for aid in self.summaries if self.status_of(aid) in REVIEWED)
+        if self._reviewed is None:
+            self._reviewed = sum(1 for aid in self.summaries if self.status_of(aid) in REVIEWED)
+        return self._reviewed
 
     def problem_of(self, article_id: str) -> Problem | None:
         summary = self.summaries.get(article_id)
@@ -311,8 +320,11 @@ class Session:
         return notices
 
     def _changed(self, article_id: str) -> None:
-        annotated = self.opened[article_id]
-        doc = annotated.document
+        doc = self.opened[article_id].document
+        old = self.summaries.get(article_id)
+        if self._reviewed is not None:
+            was = old is not None and old.status in REVIEWED
+            self._reviewed += (doc.status in REVIEWED) - was
         self.summaries[article_id] = Summary(article_id, doc.status, len(doc.entities))
         self.save(article_id)
 

@@ -217,13 +217,14 @@ class MainScreen(Screen[None]):
 
     @on(messages.Edited)
     def _edited(self, message: messages.Edited) -> None:
-        pane = next(p for p in self.panes if p.view is message.view)
-        assert pane.id is not None
-        for notice in self.session.edited(pane.id, message.edit, message.kind):
+        article_id = self.session.article_of(message.document)
+        if article_id is None:
+            return
+        for notice in self.session.edited(article_id, message.edit, message.kind):
             self.say(notice)
-        for other in self._showing(pane.id):
-            if other is not pane:
-                other.view.redraw(message.edit.extent)
+        for pane in self._showing(article_id):
+            if pane.view is not message.view:
+                pane.view.redraw(message.edit.extent)
         self._refresh()
 
     @on(ArticleView.Refused)
