@@ -45,6 +45,7 @@ class Pane:
 
     view: ArticleView
     id: str | None = None
+    titles: tuple[str, str] = ("", "")  # as last drawn: setting a title repaints the view
 
 
 class MainScreen(Screen[None]):
@@ -204,8 +205,10 @@ class MainScreen(Screen[None]):
         for pane in self.panes:
             if pane.id is None:
                 continue
-            pane.view.border_title = Content(display.safe(pane.id))
-            pane.view.border_subtitle = Content(session.state(pane.id, short=True))
+            titles = (display.safe(pane.id), session.state(pane.id, short=True))
+            if titles != pane.titles:
+                pane.titles = titles
+                pane.view.border_title, pane.view.border_subtitle = map(Content, titles)
         pane = self.focused_pane
         status = session.state(pane.id) if pane.id else ""
         self.bar.change(article=pane.id or "", status=status, reviewed=session.reviewed())
