@@ -68,11 +68,12 @@ class Problem:
     @classmethod
     def broken_toml(cls, article: str, exc: StoreError) -> Problem:
         where = f"{exc.field}: " if exc.field else ""
+        advice = "" if "fix or delete" in str(exc) else " Fix or delete it to annotate."
         return cls(
             article,
             f"{exc.path.name}: {where}{exc.message}",
-            f"{exc} The article is shown read-only and that file is left as it is; "
-            "fix or delete it to annotate.",
+            f"{str(exc).rstrip('.')}. The article is shown read-only and that file is left "
+            f"as it is.{advice}",
             readable=True,
         )
 
