@@ -490,6 +490,11 @@ class ArticleView(ScrollView, can_focus=True):
             else ""
         )
 
+    def _crossing(self, start: int, end: int) -> str:
+        """Why an entity cannot grow over ``[start, end)``, when a line break is in it."""
+        gap = self.text[start:end]
+        return "An entity cannot cross a paragraph break." if "\n" in gap or "\r" in gap else ""
+
     def apply_label(self, label: str) -> None:
         """Label the selection, else relabel the entity under the cursor, else its token."""
         selection = self.selection
@@ -532,11 +537,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         end = self.tokens.ends[last]
-        why = (
-            "An entity cannot cross a paragraph break."
-            if "\n" in self.text[entity.end : end]
-            else ""
-        )
+        why = self._crossing(entity.end, end)
         if self._edit(lambda d: d.resize(entity, entity.start, end), why):
             self.move_to_offset(entity.start)
 
@@ -551,7 +552,8 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         start = self.tokens.starts[first]
-        if self._edit(lambda d: d.resize(entity, start, entity.end)):
+        why = self._crossing(start, entity.start)
+        if self._edit(lambda d: d.resize(entity, start, entity.end), why):
             self.move_to_offset(start)
 
     def action_nudge(self, step: int) -> None:
