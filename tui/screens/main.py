@@ -133,6 +133,7 @@ class MainScreen(Screen[None]):
 
     @on(messages.Prepared)
     def _prepared(self, message: messages.Prepared) -> None:
+        self.model.take(message)
         for pane in self._showing(message.article):
             pane.view.set_tokens(message.tokens)
             if message.suggestions is not None:

@@ -1,6 +1,6 @@
 """The spaCy pipeline as a widget without a face: it loads the model, tokenizes and suggests
-for the session's articles in thread workers, and hands the results to the session before
-they bubble up to the screen.
+for the session's articles in thread workers, and posts the results straight to its screen
+(one hop, as if the screen ran the workers itself).
 
 spaCy is imported only inside the worker, after the first article is on screen.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from textual import on, work
+from textual import work
+from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
@@ -24,7 +25,8 @@ PipelineFactory = Callable[[str | None], Pipeline]
 
 
 class Model(Widget):
-    """Posts :class:`~tui.messages.ModelReady` or ``ModelFailed``, then ``Prepared``s."""
+    """Posts :class:`~tui.messages.ModelReady` or ``ModelFailed``, then ``Prepared``s, to
+    the screen, which hands each ``Prepared`` back to :meth:`take`."""
 
     DEFAULT_CSS = "Model { display: none; }"
 
@@ -37,21 +39,24 @@ class Model(Widget):
         self._nlp = threading.Lock()  # one pipeline, used by one worker at a time
 
     def on_mount(self) -> None:
+        self._screen = self.screen  # looked up here: workers must not walk the DOM
         self.load()
+
+    def _send(self, message: Message) -> None:
+        """From a worker thread: ``post_message`` is thread-safe."""
+        self._screen.post_message(message)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="model")
     def load(self) -> None:
         try:
             pipeline = self.factory(self.model_name)
         except ModelError as exc:
-            self.post_message(messages.ModelFailed(str(exc)))
+            self._send(messages.ModelFailed(str(exc)))
         except Exception as exc:  # a broken pipeline must not take the reader down
-            self.post_message(
-                messages.ModelFailed(f"The spaCy pipeline could not be loaded ({exc}).")
-            )
+            self._send(messages.ModelFailed(f"The spaCy pipeline could not be loaded ({exc})."))
         else:
             self.pipeline = pipeline
-            self.post_message(messages.ModelReady(pipeline))
+            self._send(messages.ModelReady(pipeline))
 
     def prepare(self, article_id: str | None) -> None:
         """Tokens for an open article (and suggestions, if it had no TOML), in a thread."""
@@ -69,15 +74,14 @@ class Model(Widget):
                 doc = pipeline.nlp(text) if suggest else pipeline.nlp.tokenizer(text)
             tokens = Tokens.from_spans((t.idx, t.idx + len(t)) for t in doc)
             found = ner.entities(doc, text) if suggest else None
-            self.post_message(messages.Prepared(article_id, tokens, found))
+            self._send(messages.Prepared(article_id, tokens, found))
 
         self.run_worker(
             run, thread=True, exclusive=True, group=f"prepare-{article_id}", exit_on_error=False
         )
 
-    @on(messages.Prepared)
-    def _prepared(self, message: messages.Prepared) -> None:
-        """Into the session first (on the event loop); the screen redraws after."""
+    def take(self, message: messages.Prepared) -> None:
+        """Put what a worker found into the session (on the event loop, not in the thread)."""
         self.session.tokens[message.article] = message.tokens
         if message.suggestions is not None and self.pipeline is not None:
             self.session.add_suggestions(message.article, message.suggestions, self.pipeline.name)
