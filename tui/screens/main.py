@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList
+from textual.worker import Worker, WorkerState
 
 from tui import messages
 from tui.core.edits import Status
@@ -113,6 +114,10 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="summaries")
     def load_summaries(self) -> None:
         self.post_message(messages.SummariesRead(self.session.read_summaries()))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.say(f"Background work failed: {event.worker.error}", "error")
 
     @on(messages.SummariesRead)
     def _summaries(self, message: messages.SummariesRead) -> None:
