@@ -340,3 +340,15 @@ def test_a_second_session_is_read_only_refuses_edits_and_takes_the_lock_later(
     assert other.read_only is None and other.refusal(FIRST) is None
     assert FIRST not in other.opened  # read again from what the holder left
     other.close()
+
+
+def test_close_saves_an_edit_it_was_never_told_about(session: Session, workdir: Path) -> None:
+    """A key just before quitting: the document changed, its message had not arrived yet."""
+    annotated = session.open(FIRST).annotated
+    assert annotated is not None
+    tokens = regex_tokens(annotated.article.text)
+    assert annotated.document.add(*tokens.span(0), "ORG") is not None  # no edited() call
+    session.open(SECOND)  # untouched: no file is written for it
+    assert session.close() == []
+    assert [e["text"] for e in on_disk(workdir, FIRST)["entities"]] == ["Shafaq"]
+    assert not (workdir / "annotations" / "004_3225c72a86fdfdf4.toml").exists()

@@ -64,6 +64,7 @@ class NewsmarkApp(App[int]):
     async def action_quit(self) -> None:
         """Quit once everything is on disk; edits that cannot be written are named first."""
         session = self.session
+        session.save_changed()
         session.flush()
         unsaved = session.unsaved()
         if unsaved and unsaved != self._warned:

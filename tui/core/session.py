@@ -122,6 +122,7 @@ class Session:
         self.tokens: dict[str, Tokens] = {}
         self._fresh: set[str] = set()  # opened with no TOML: the model's suggestions are due
         self._reviewed: int | None = None  # cached: the header asks after every key
+        self._queued: dict[str, tuple[tuple[Entity, ...], Status]] = {}  # as last saved or read
         self._held: folder_lock.Lock | None = None
         self._cond = threading.Condition()
         self._pending: dict[str, _Snapshot] = {}
@@ -192,6 +193,7 @@ class Session:
         if not annotated.has_file and annotated.model is None:
             self._fresh.add(article_id)
         self.opened[article_id] = annotated
+        self._queued[article_id] = (annotated.document.entities, annotated.document.status)
         note, annotated.note = annotated.note, None
         return Opened(annotated, problem, note)
 
@@ -338,6 +340,7 @@ class Session:
         snapshot = _Snapshot(
             article_id, annotated.path, annotated.annotation(), annotated.article.text
         )
+        self._queued[article_id] = (snapshot.annotation.entities, snapshot.annotation.status)
         annotated.has_file = True
         with self._cond:
             self._pending.pop(article_id, None)  # keep order: the latest edit goes last
@@ -348,6 +351,14 @@ class Session:
                 )
                 self._thread.start()
             self._cond.notify_all()
+
+    def save_changed(self) -> None:
+        """Queue every open article that changed since it was last queued: an edit whose
+        news has not reached :meth:`edited` yet (a key just before quitting) is saved too."""
+        for aid, annotated in self.opened.items():
+            doc = annotated.document
+            if self._queued.get(aid) != (doc.entities, doc.status):
+                self.save(aid)
 
     def failed(self, article_id: str) -> bool:
         """Whether the article's newest state is not on disk because its last write failed."""
@@ -368,6 +379,7 @@ class Session:
 
         Returns the articles whose edits could still not be written.
         """
+        self.save_changed()
         with self._cond:
             for aid, snapshot in self._failed.items():
                 self._pending.setdefault(aid, snapshot)

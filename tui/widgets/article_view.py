@@ -480,7 +480,8 @@ class ArticleView(ScrollView, can_focus=True):
             self._relayout(*edit.extent)
         self._cursor_moved(force=True)
         assert self.document is not None
-        self.post_message(Edited(self, self.document, edit, kind))
+        # Straight to the screen, which saves it: one hop from the key to the save.
+        self.screen.post_message(Edited(self, self.document, edit, kind))
 
     def _blank(self, start: int, end: int) -> str:
         """Why ``[start, end)`` cannot be labelled, when it holds only whitespace."""
