@@ -45,6 +45,7 @@ def make_app(workdir: Path, ruler_pipeline: Pipeline) -> MakeApp:
 def toml(workdir: Path, stem: str) -> dict[str, Any]:
     """The article's TOML as it is on disk once the edits made so far are written."""
     for app in _LIVE:
+        app.session.save_changed()  # as quitting would, also if Edited is still on its way
         app.session.flush()
     with (workdir / "annotations" / f"{stem}.toml").open("rb") as f:
         return tomllib.load(f)
