@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -45,6 +46,7 @@ RESUBMITS = 3
 LOCAL_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.preload": [__name__],  # runs dask_setup in each worker, restarts too
 }
 
 
@@ -150,6 +152,16 @@ def threads(client: Any) -> int:
 
 
 # -- on the workers -------------------------------------------------------------------------
+
+
+def dask_setup(worker: Any) -> None:
+    """Preload hook of the workers of a cluster we start: Ctrl-C is for this process.
+
+    The workers share the terminal's process group, so Ctrl-C reaches them too and each
+    would print a traceback; they ignore it, and the writer shuts the cluster down.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
 
 _PIPELINES: dict[str, ner.Pipeline] = {}
 
