@@ -304,6 +304,14 @@ def test_bad_cluster_options_are_usage_errors(
     assert message in capsys.readouterr().err
 
 
+def test_a_model_the_workers_lack_is_one_sentence(
+    tmp_path: Path, client: Any, ruler_model: str
+) -> None:
+    with pytest.raises(dist.DistributedError, match="On the cluster's workers: .*not installed"):
+        dist.load_everywhere(client, str(tmp_path / "no-such-model"))
+    assert dist.load_everywhere(client, ruler_model) == "ruler 0.0.0"
+
+
 def test_parse_scheduler() -> None:
     assert dist.parse_scheduler("local") == dist.Scheduler()
     assert dist.parse_scheduler("local:3") == dist.Scheduler(workers=3)

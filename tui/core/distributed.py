@@ -22,6 +22,7 @@ import contextlib
 import logging
 import os
 import signal
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -182,11 +183,19 @@ def warm(model: str) -> str:
 def load_everywhere(client: Any, model: str) -> str:
     """Load the model on every worker now (a missing model fails here, not mid-run); its
     name. Workers that join or restart later load it on their first batch."""
-    answers: dict[str, str] = client.run(warm, model)
-    names = set(answers.values())
-    if not names:
-        first: str = client.submit(warm, model, pure=False).result()
-        names = {first}
+    try:
+        answers: dict[str, str] = client.run(warm, model)
+        names = set(answers.values())
+        if not names:  # no worker yet (a job queue still starting them): wait for the first
+            first: str = client.submit(warm, model, pure=False).result()
+            names = {first}
+    except ner.ModelError as exc:
+        raise DistributedError(f"On the cluster's workers: {exc}") from None
+    except ImportError as exc:
+        raise DistributedError(
+            f"The cluster's workers cannot import newsmark ({exc}); install the same newsmark "
+            "and model on every worker (pip install newsmark)."
+        ) from None
     if len(names) > 1:
         raise DistributedError(
             f"The workers load different versions of {model!r} ({', '.join(sorted(names))}); "
@@ -269,16 +278,25 @@ class _Flight:
     failed raises its error here (``KilledWorker`` after it took down several workers).
     """
 
-    def __init__(self, client: Any, submit: Callable[[list[Job]], Any], depth: int) -> None:
+    def __init__(self, client: Any, submit: Callable[[list[Job]], Any]) -> None:
         distributed = require()
         self._client = client
         self._submit = submit
-        self._depth = depth
         self._jobs: dict[Any, tuple[list[Job], int]] = {}
         self._queue = distributed.as_completed()
+        self._depth = 0
+        self._sized = 0.0
+
+    def depth(self) -> int:
+        """Two batches per worker thread and two spare, so no worker waits for the next;
+        asked again every few seconds, as workers join (a job queue) or leave."""
+        now = time.monotonic()
+        if now - self._sized > 5:
+            self._depth, self._sized = 2 * threads(self._client) + 2, now
+        return self._depth
 
     def fill(self, more: Iterator[list[Job]]) -> None:
-        while len(self._jobs) < self._depth:
+        while len(self._jobs) < self.depth():
             jobs = next(more, None)
             if jobs is None:
                 return
@@ -295,6 +313,8 @@ class _Flight:
     def next(self) -> list[Done] | None:
         """The next answered batch; ``None`` when one was lost and submitted again."""
         future = next(self._queue)
+        if future not in self._jobs:
+            return None  # already taken: a batch's answer is used once, never twice
         jobs, tries = self._jobs.pop(future)
         if future.status == "cancelled":
             if tries >= RESUBMITS:
@@ -371,8 +391,7 @@ def suggest_all(
         return client.submit(run_batch, model, jobs, articles, annotations, not force, pure=False)
 
     batches = (jobs for jobs in map(prepare, _chunks(ids, batch_size)) if jobs)
-    flight = _Flight(client, submit, depth=2 * threads(client) + 2)
-    written: set[str] = set()
+    flight = _Flight(client, submit)
     finished = False
     try:
         flight.fill(batches)
@@ -381,10 +400,7 @@ def suggest_all(
             answered = flight.next()
             flight.fill(batches)
             yield from _drain(early)
-            for done in answered or ():
-                if done.article in written:
-                    continue  # a batch answered twice (re-run after a restart): once is enough
-                written.add(done.article)
+            for done in answered or ():  # each batch is answered once: see _Flight.next
                 yield _finish(workspace, writer, label, done, contexts)
         yield from _drain(early)
         finished = True
