@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -54,11 +55,31 @@ def build_corpus(folder: Path, count: int) -> int:
     return words
 
 
-def timed(run: Callable[[], int], annotations: Path, expected: int) -> float:
+def cpu_here() -> float:
+    """CPU seconds of this process (all its threads: Dask's scheduler and nannies too) and of
+    its finished children (spaCy's workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def timed(
+    run: Callable[[], int],
+    annotations: Path,
+    expected: int,
+    cpu: list[float] | None = None,
+    workers: Callable[[], float] | None = None,
+) -> float:
+    """Wall seconds of ``run``; its CPU seconds (with the Dask workers') go to ``cpu``."""
     shutil.rmtree(annotations, ignore_errors=True)
+    before = cpu_here() + (workers() if workers else 0.0)
     started = time.perf_counter()
     written = run()
     elapsed = time.perf_counter() - started
+    if cpu is not None:
+        cpu.append(cpu_here() + (workers() if workers else 0.0) - before)
     files = len(list(annotations.rglob("*.toml")))
     assert written == files == expected, f"{written} events, {files} files, {expected} expected"
     return elapsed
@@ -177,13 +198,30 @@ def main() -> None:
                 )
                 return sum(e.outcome == "suggested" for e in events)
 
+            def worker_cpu() -> float:
+                return float(sum(client.run(time.process_time).values()))
+
             local, dask = [], []
+            local_cpu: list[float] = []
+            dask_cpu: list[float] = []
             for round_ in range(args.rounds):
                 order = ("local", "dask") if round_ % 2 == 0 else ("dask", "local")
                 for which in order:
-                    run, times = (engine_local, local) if which == "local" else (engine_dask, dask)
-                    times.append(timed(run, annotations, args.articles))
+                    if which == "local":
+                        local.append(timed(engine_local, annotations, args.articles, local_cpu))
+                    else:
+                        dask.append(
+                            timed(engine_dask, annotations, args.articles, dask_cpu, worker_cpu)
+                        )
             report("engine (model loaded, cluster up)", args.articles, local, dask)
+            per_local = min(local_cpu) / args.articles * 1000
+            per_dask = min(dask_cpu) / args.articles * 1000
+            print(
+                f"  CPU per article, every process: n-process {per_local:.1f} ms, "
+                f"dask {per_dask:.1f} ms (cpu ratio {per_local / per_dask:.3f}); on a core of "
+                f"its own that is {3600_000 / per_local:,.0f} and {3600_000 / per_dask:,.0f} "
+                "articles/hour"
+            )
 
 
 if __name__ == "__main__":
