@@ -9,7 +9,6 @@ dies or the whole cluster restarts mid-run.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import random
 import signal
@@ -38,19 +37,9 @@ ARTICLES = 40
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    """Two single-threaded worker processes, shared by the tests of this module."""
-    import distributed
-
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    """Two single-threaded worker processes, as ``--scheduler local:2`` starts them, shared
+    by the tests of this module."""
+    with dist.connect(dist.Scheduler(workers=2), dashboard_address=":0") as client:
         yield client
 
 
@@ -310,6 +299,14 @@ def test_a_model_the_workers_lack_is_one_sentence(
     with pytest.raises(dist.DistributedError, match="On the cluster's workers: .*not installed"):
         dist.load_everywhere(client, str(tmp_path / "no-such-model"))
     assert dist.load_everywhere(client, ruler_model) == "ruler 0.0.0"
+
+
+def test_no_scheduler_at_the_address_is_one_sentence() -> None:
+    with (
+        pytest.raises(dist.DistributedError, match="No Dask scheduler answers at tcp://127"),
+        dist.connect(dist.Scheduler("tcp://127.0.0.1:9"), timeout="1s"),
+    ):
+        pass
 
 
 def test_parse_scheduler() -> None:

@@ -104,7 +104,9 @@ def require() -> ModuleType:
 
 
 @contextlib.contextmanager
-def connect(scheduler: Scheduler, *, dashboard_address: str = ":8787") -> Iterator[Any]:
+def connect(
+    scheduler: Scheduler, *, dashboard_address: str = ":8787", timeout: str = "10s"
+) -> Iterator[Any]:
     """A ``distributed.Client`` for the run: a new ``LocalCluster`` or a running scheduler."""
     distributed = require()
     if scheduler.address is None:
@@ -128,7 +130,7 @@ def connect(scheduler: Scheduler, *, dashboard_address: str = ":8787") -> Iterat
             yield client
         return
     try:
-        client = distributed.Client(scheduler.address, timeout="10s")
+        client = distributed.Client(scheduler.address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise DistributedError(
             f"No Dask scheduler answers at {scheduler.address} ({exc.__class__.__name__}); "
