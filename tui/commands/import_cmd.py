@@ -45,7 +45,8 @@ def add_parser(
 
 def run(args: argparse.Namespace) -> int:
     from tui.cli import UsageError
-    from tui.core.formats.importing import LineError, parse, place
+    from tui.core.formats.excluded import join_pieces
+    from tui.core.formats.importing import LineError, Parsed, parse, place
 
     path: Path = args.file
     try:
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"{path} cannot be read ({exc.strerror}); check the path.") from None
     failed = imported = unchanged = new_articles = trimmed = 0
+    pieces: dict[str | None, list[tuple[int, Parsed]]] = {}  # articles exported in pieces
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -64,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
             except UnicodeDecodeError:
                 raise LineError("is not UTF-8 text") from None
             parsed = parse(line, args.format, args.status)
+            if parsed.offset is not None:  # a piece of an article: placed with the others
+                pieces.setdefault(parsed.article, []).append((number, parsed))
+                continue
             placed = place(
                 parsed,
                 args.articles,
@@ -89,6 +94,20 @@ def run(args: argparse.Namespace) -> int:
             )
         trimmed += parsed.trimmed
         new_articles += placed.wrote_article
+        imported += placed.wrote_toml
+        unchanged += not placed.wrote_toml
+    for group in pieces.values():
+        numbers = ",".join(str(n) for n, _ in group)
+        try:
+            parsed = join_pieces([p for _, p in group], args.articles)
+            placed = place(
+                parsed, args.articles, args.annotations, force=args.force, annotator=args.annotator
+            )
+        except (LineError, OSError) as exc:
+            failed += len(group)
+            print(f"newsmark: {path}:{numbers}: {exc}", file=sys.stderr)
+            continue
+        trimmed += parsed.trimmed
         imported += placed.wrote_toml
         unchanged += not placed.wrote_toml
     print(

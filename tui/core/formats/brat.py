@@ -16,7 +16,7 @@ from pathlib import Path
 from tui.core.article import SUFFIX
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
-from tui.core.spans import Entity
+from tui.core.spans import Entity, blank
 
 # Every character str.splitlines() breaks on, and tab (the .ann field separator).
 _BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029\t")
@@ -80,7 +80,8 @@ def write(
     written = Written()
     for item in items:
         stem = item.id[: -len(SUFFIX)] if item.id.endswith(SUFFIX) else item.id
-        atomic_write(out / f"{stem}.txt", item.text.encode("utf-8"))
+        text = blank(item.text, item.excluded)  # not article text: spaces, offsets kept
+        atomic_write(out / f"{stem}.txt", text.encode("utf-8"))
         atomic_write(
             out / f"{stem}.ann", ann_text(item.text, item.entities, written).encode("utf-8")
         )

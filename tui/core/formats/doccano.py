@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from tui.core.formats.excluded import parts, with_offset
 from tui.core.formats.select import Item
 
 
@@ -24,6 +25,6 @@ def records(
     items: Sequence[Item], progress: Callable[[int], None] | None = None
 ) -> Iterator[dict[str, Any]]:
     for item in items:
-        yield record(item)
+        yield from (with_offset(record(p.item), p) for p in parts(item))
         if progress is not None:
             progress(1)

@@ -20,7 +20,7 @@ from tui.core.article import BOM, SUFFIX, ArticleError, read_article, sha256_byt
 from tui.core.edits import STATUSES, Status
 from tui.core.formats import prodigy
 from tui.core.fsutil import atomic_write
-from tui.core.spans import SOURCES, Entity, Source, SpanError, check_entities, trim
+from tui.core.spans import SOURCES, Entity, Range, Source, SpanError, check_entities, trim
 from tui.core.store import Annotation, StoreError
 
 IMPORTED_DIR = "imported"
@@ -41,6 +41,8 @@ class Parsed:
     annotator: str | None = None
     trimmed: int = 0
     note: str | None = None
+    offset: int | None = None  # a piece of an article with excluded text (see formats.excluded)
+    excluded: tuple[Range, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,11 @@ def parse(line: str, fmt: str, status: Status | None = None) -> Parsed:
     if name is not None and article is None:
         note = f"meta.article {name!r} is not a relative .txt path; stored under {IMPORTED_DIR}/"
     sha = meta.get("sha256")
+    offset = meta.get("offset")
+    if offset is not None and (article is None or _int(offset, "meta.offset") < 0):
+        raise LineError("meta.offset needs a meta.article and should be 0 or more")
     return Parsed(
+        offset=offset,
         text=text,
         entities=entities,
         status=chosen,
@@ -247,6 +253,7 @@ def place(
         model=parsed.model,
         annotator=parsed.annotator or annotator,
         updated=store.now(),
+        excluded=parsed.excluded,
     )
     toml = store.annotation_path(annotations, article_id)
     if toml.exists() and not force:

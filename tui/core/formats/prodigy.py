@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.core.edits import Status
 from tui.core.formats.align import align, entity_spans
+from tui.core.formats.excluded import parts, with_offset
 from tui.core.formats.select import Item
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def tasks(
     nlp: Language, items: Sequence[Item], progress: Callable[[int], None] | None = None
 ) -> Iterator[dict[str, Any]]:
     for item in items:
-        yield task(nlp, item)
+        yield from (with_offset(task(nlp, p.item), p) for p in parts(item))
         if progress is not None:
             progress(1)
 
