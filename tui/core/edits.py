@@ -22,7 +22,10 @@ from tui.core.spans import (
     merge,
     outside,
     overlapping_range,
+    paragraph_at,
+    range_at,
     subtract,
+    tail_from,
     trim,
 )
 from tui.core.tokens import Tokens
@@ -251,6 +254,22 @@ class Document:
         if ranges == self.excluded:
             return None
         return self._commit(f"include {end - start} characters", [], [], excluded=ranges)
+
+    def toggle_excluded(self, offset: int, selection: Range | None = None) -> Edit | None:
+        """The reader's key: exclude the selection, else the paragraph at ``offset``; on
+        excluded text with no selection, give that whole range back instead."""
+        if selection is not None:
+            return self.exclude(*selection)
+        hit = range_at(self.excluded, offset)
+        if hit is not None:
+            return self.include(*hit)
+        paragraph = paragraph_at(self.text, offset)
+        return self.exclude(*paragraph) if paragraph is not None else None
+
+    def exclude_tail(self, offset: int) -> Edit | None:
+        """Exclude from the start of the line at ``offset`` to the end ("Related Topics"...)."""
+        tail = tail_from(self.text, offset)
+        return self.exclude(*tail) if tail is not None else None
 
     def set_status(self, status: Status) -> Edit | None:
         return self._commit(f"mark {status}", [], [], status)
