@@ -314,3 +314,83 @@ def test_stats_counts_excluded_characters(
 def test_outside_keeps_only_entities_clear_of_every_range() -> None:
     ents = [at("China"), at("Iran", nth=1)]
     assert outside(ents, [(TAIL, len(TEXT))]) == [at("China")]
+
+
+def test_evaluate_ignores_predictions_in_excluded_text(ruler_pipeline: Pipeline) -> None:
+    from tui.core.evaluate import evaluate
+    from tui.core.formats.select import Item
+
+    gold = (at("China", source="user"), at("Iran", source="user"))
+    item = Item(article(), "accepted", gold, excluded=((TAIL, len(TEXT)),))
+    report = evaluate(ruler_pipeline, [item])
+    assert (report.overall.tp, report.overall.fp, report.overall.fn) == (2, 0, 0)
+
+
+# -- properties -----------------------------------------------------------------------------
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "exclude", "include", "toggle", "tail", "undo", "redo"]),
+        st.integers(0, len(TEXT)),
+        st.integers(0, 12),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(OPS)
+def test_edits_keep_entities_out_of_excluded_text_and_undo_all_restores(
+    ops: list[tuple[str, int, int]],
+) -> None:
+    start_entities = (at("China"), at("Iran"), at("Iran", nth=1))
+    doc = Document(TEXT, start_entities)
+    for op, offset, width in ops:
+        end = min(len(TEXT), offset + width)
+        try:
+            if op == "add":
+                doc.add(offset, end, "GPE")
+            elif op == "exclude":
+                doc.exclude(offset, end)
+            elif op == "include":
+                doc.include(offset, end)
+            elif op == "toggle":
+                doc.toggle_excluded(offset, (offset, end) if width % 2 and end > offset else None)
+            elif op == "tail":
+                doc.exclude_tail(offset)
+            elif op == "undo":
+                doc.undo()
+            else:
+                doc.redo()
+        except SpanError:
+            pass  # a label on excluded text is refused, and nothing changes
+        check_ranges(TEXT, doc.excluded, doc.entities)
+        assert list(doc.excluded) == sorted(doc.excluded)
+    while doc.undo() is not None:
+        pass
+    assert doc.entities == start_entities
+    assert doc.excluded == ()
+    assert doc.status == "unreviewed"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(store.META_KEYS), st.text(min_size=0, max_size=30), max_size=4),
+    st.lists(st.tuples(st.integers(0, len(TEXT) - 1), st.integers(1, 10)), max_size=4),
+)
+def test_meta_and_excluded_round_trip_through_the_store(
+    meta: dict[str, str], raw: list[tuple[int, int]]
+) -> None:
+    import tempfile
+
+    ranges = merge((a, min(len(TEXT), a + n)) for a, n in raw)
+    art = article()
+    keep = tuple(e for e in (at("China"),) if not any(a < e.end and e.start < b for a, b in ranges))
+    ann = Annotation(art.id, art.sha256, "in_progress", keep, excluded=ranges, meta=meta)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.toml"
+        store.save(path, ann, TEXT)
+        loaded = store.load(path, art).annotation
+    assert loaded.excluded == ranges
+    assert loaded.meta == meta
+    assert loaded.entities == keep

@@ -237,7 +237,7 @@ def dumps(annotation: Annotation, text: str) -> str:
     empty = {key: doc.pop(key) for key in _TABLES if key in doc}  # "entities = []"
     parts = [tomli_w.dumps(doc) + f"updated = {_datetime(updated)}\n" + tomli_w.dumps(empty)]
     if meta:
-        parts.append("\n" + tomli_w.dumps({"meta": meta}))
+        parts.append("\n[meta]\n" + "".join(f"{k} = {_basic_string(v)}\n" for k, v in meta.items()))
     parts.extend(f"\n[[excluded]]\nstart = {r['start']}\nend = {r['end']}\n" for r in excluded)
     for key, rows in tables.items():
         parts.extend(_span_table(key, row) for row in rows)
