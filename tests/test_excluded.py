@@ -394,3 +394,22 @@ def test_meta_and_excluded_round_trip_through_the_store(
     assert loaded.excluded == ranges
     assert loaded.meta == meta
     assert loaded.entities == keep
+
+
+def test_validate_names_an_excluded_range_over_an_entity(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = Workspace(Path("articles"), Path("annotations"))
+    aid = SEED_IDS[1]
+    opened = ws.open(aid)
+    text = opened.article.text
+    iran = text.index("Iran", text.index("Related Topics"))
+    opened.document.add(iran, iran + 4, "GPE")
+    ws.save(opened)
+    path = ws.path_for(aid)
+    tail = text.index("Related Topics")
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"\n[[excluded]]\nstart = {tail}\nend = {len(text)}\n")
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}: excluded: span {iran}..{iran + 4} lies in the excluded range" in out
