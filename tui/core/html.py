@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Mapping
 from configparser import ConfigParser
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -56,12 +57,13 @@ class Added:
     message: str = ""
 
 
+@cache
 def _config() -> ConfigParser:
+    """trafilatura's settings, with a floor under what counts as article text."""
     from trafilatura.settings import use_config
 
     config = use_config()
     config["DEFAULT"]["MIN_OUTPUT_SIZE"] = str(MIN_TEXT)
-    config["DEFAULT"]["EXTRACTION_TIMEOUT"] = "0"  # its SIGALRM fails outside the main thread
     return config
 
 
