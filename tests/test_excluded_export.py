@@ -152,3 +152,25 @@ def test_merge_parts_refuses_pieces_of_another_text() -> None:
     assert excluded == ((0, 4), (23, 30))
     with pytest.raises(ValueError, match="offset 7"):
         merge_parts(text, [Piece(7, "China", ())])
+
+
+def test_label_studio_writes_one_task_per_piece_and_imports_it_back_whole(
+    marked: Annotated, workdir: Path
+) -> None:
+    assert export("labelstudio", "tasks.json") == 0
+    tasks = json.loads(Path("tasks.json").read_text("utf-8"))
+    (task,) = [t for t in tasks if t["data"]["meta"]["article"] == AID]
+    text, ((_, menu_end), (tail, _)) = marked.article.text, marked.document.excluded
+    assert task["data"]["meta"]["offset"] == menu_end
+    assert task["data"]["text"] == text[menu_end:tail]
+    groups = task["annotations"] + task["predictions"]  # people's, and the model's
+    regions = [r for group in groups for r in group["result"]]
+    assert len(regions) == len(marked.document.entities)
+    shutil.rmtree("annotations")
+    Path("annotations").mkdir()
+    assert main(["import", "tasks.json", "--format", "labelstudio"]) == 0
+    back = Workspace(Path("articles"), Path("annotations")).open(AID)
+    assert back.document.excluded == marked.document.excluded
+    assert [(e.start, e.end, e.label) for e in back.document.entities] == [
+        (e.start, e.end, e.label) for e in marked.document.entities
+    ]

@@ -43,7 +43,7 @@ def _is_url(source: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError, writing_lock
     from tui.core.html import Added, add, html_files
 
     plan: list[tuple[str, bool]] = []
@@ -68,23 +68,24 @@ def run(args: argparse.Namespace) -> int:
     if args.annotations.exists() and not args.annotations.is_dir():
         raise UsageError(f"{args.annotations} is not a folder; pass one with --annotations DIR.")
     results: list[Added] = []
-    for source, is_url in plan:
-        try:
-            result = add(source, args.articles, args.annotations, is_url=is_url)
-        except OSError as exc:
-            print(
-                f"newsmark: {source}: could not be written ({exc.strerror or exc}); free disk "
-                "space or fix the folder's permissions.",
-                file=sys.stderr,
-            )
-            return 1
-        results.append(result)
-        if result.outcome == "added":
-            print(f"added {result.message}  ({source})")
-        elif result.outcome == "exists":
-            print(f"kept {result.message}  ({source})")
-        else:
-            print(f"newsmark: {result.message}", file=sys.stderr)
+    with writing_lock(args.annotations, "add"):  # new TOMLs: not while the reader writes
+        for source, is_url in plan:
+            try:
+                result = add(source, args.articles, args.annotations, is_url=is_url)
+            except OSError as exc:
+                print(
+                    f"newsmark: {source}: could not be written ({exc.strerror or exc}); free "
+                    "disk space or fix the folder's permissions.",
+                    file=sys.stderr,
+                )
+                return 1
+            results.append(result)
+            if result.outcome == "added":
+                print(f"added {result.message}  ({source})")
+            elif result.outcome == "exists":
+                print(f"kept {result.message}  ({source})")
+            else:
+                print(f"newsmark: {result.message}", file=sys.stderr)
     added = sum(r.outcome == "added" for r in results)
     kept = sum(r.outcome == "exists" for r in results)
     skipped = len(results) - added - kept

@@ -15,7 +15,7 @@ Each format needs one of three shapes, and each writer calls one helper here:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ from tui.core.spans import Entity, Range, SpanError, check_ranges, segments, tri
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from tui.core.formats.importing import Parsed
+    from tui.core.formats.importing import Parsed, Record
 
 OFFSET_KEY = "offset"  # in a task's meta: where its text starts in the article
 
@@ -137,6 +137,31 @@ def merge_parts(text: str, pieces: Sequence[Piece]) -> tuple[tuple[Entity, ...],
     gaps = (trim(text, *gap) for gap in segments(len(text), covered))
     excluded = tuple(g for g in gaps if g is not None)
     return tuple(sorted(entities)), excluded
+
+
+def join_records(records: Iterable[Record], articles: Path) -> Iterator[Record]:
+    """``records`` with the pieces of each article joined into one record (after the rest).
+
+    A piece refused on its own stays refused; the article's other pieces are then joined
+    without it only if they still match the article, which :func:`join_pieces` checks.
+    """
+    from tui.core.formats.importing import LineError, Record
+
+    pieces: dict[str | None, list[Record]] = {}
+    for record in records:
+        if record.parsed is not None and record.parsed.offset is not None:
+            pieces.setdefault(record.parsed.article, []).append(record)
+        else:
+            yield record
+    for group in pieces.values():
+        where = ", ".join(r.where for r in group)
+        try:
+            joined = join_pieces([r.parsed for r in group if r.parsed is not None], articles)
+        except LineError as exc:
+            yield Record(where, refused=str(exc))
+            continue
+        notes = tuple(n for r in group for n in r.notes)
+        yield Record(where, parsed=joined, notes=notes, who=group[0].who)
 
 
 def join_pieces(pieces: Sequence[Parsed], articles: Path) -> Parsed:
