@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SEED_IDS
 from tui.cli import main
 from tui.core import ner
-from tui.core.formats.excluded import Piece, merge_parts
+from tui.core.article import Article, sha256_bytes
+from tui.core.edits import Document
+from tui.core.formats.excluded import Piece, merge_parts, parts
+from tui.core.formats.select import Item
 from tui.core.ner import Pipeline
-from tui.core.spans import Entity, paragraph_at
+from tui.core.spans import Entity, blank, paragraph_at, trim
 from tui.core.workspace import Annotated, Workspace, with_suggestions
 
 AID = SEED_IDS[1]  # "Open Menu" before the headline, "Related Topics" and more after it
@@ -174,3 +180,61 @@ def test_label_studio_writes_one_task_per_piece_and_imports_it_back_whole(
     assert [(e.start, e.end, e.label) for e in back.document.entities] == [
         (e.start, e.end, e.label) for e in marked.document.entities
     ]
+
+
+# -- properties: any ranges, any entities outside them ----------------------------------------
+
+WORDS = st.sampled_from(
+    ["Iran", "China", "met", "in", "Kazan.", "Xi's", "U.S.-led", "\n", "\n\n", " "]
+)
+
+
+@st.composite
+def marked_items(draw: st.DrawFn) -> Item:
+    text = "".join(draw(st.lists(WORDS, min_size=3, max_size=40)))
+    if not text.strip():
+        text = "Iran " + text
+    raw = draw(st.lists(st.tuples(st.integers(0, len(text)), st.integers(1, 12)), max_size=3))
+    ranges = tuple(r for r in (trim(text, a, a + n) for a, n in raw) if r is not None)
+    doc = Document(text)
+    for a, b in ranges:
+        doc.exclude(a, b)
+    for word in ("Iran", "China", "Kazan"):
+        for found in re.finditer(word, text):
+            if doc.excluded_at(found.start(), found.end()) is None:
+                doc.add(found.start(), found.end(), "GPE")
+    article = Article("a.txt", Path("a.txt"), text, sha256_bytes(text.encode()))
+    return Item(article, "accepted", doc.entities, excluded=doc.excluded)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(marked_items())
+def test_every_format_shape_leaves_out_exactly_the_excluded_text(item: Item) -> None:
+    from tui.core.formats import conll
+    from tui.core.formats import spacy as spacy_format
+
+    nlp = conll.pipeline()
+    doc, _ = spacy_format.to_doc(nlp, item)
+    assert doc.text == item.text
+    assert [(e.start_char, e.end_char) for e in doc.ents] == [
+        (e.start, e.end) for e in item.entities
+    ]
+    for token in doc:
+        inside = [r for r in item.excluded if r[0] < token.idx + len(token) and token.idx < r[1]]
+        if inside:
+            ((a, b),) = inside
+            assert a <= token.idx and token.idx + len(token) <= b  # cut at the range's edges
+            assert token.ent_iob_ == ""
+        elif not token.ent_type_:
+            assert token.ent_iob_ == "O"
+    kept = [t for sentence in conll.sentences(nlp, item) for t, _ in sentence]
+    outside = blank(item.text, item.excluded)
+    assert "".join(kept) == "".join(outside.split())  # every kept token, nothing excluded
+    pieces = [Piece(p.offset, p.item.text, p.item.entities) for p in parts(item)]
+    entities, excluded = merge_parts(item.text, pieces)
+    assert entities == item.entities
+
+    def visible(ranges: tuple[tuple[int, int], ...]) -> set[int]:
+        return {i for a, b in ranges for i in range(a, b) if not item.text[i].isspace()}
+
+    assert visible(excluded) == visible(item.excluded)  # the same text left out, back in
