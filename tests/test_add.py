@@ -227,3 +227,11 @@ def test_suggest_fills_added_articles_and_keeps_their_meta(
     assert doc["model"] == ruler_pipeline.name
     assert [e["text"] for e in doc["entities"]] == ["China", "Iran"]  # type: ignore[attr-defined,index]
     assert doc["meta"]["title"] == "Dock workers strike at Port Selwyn"  # type: ignore[index]
+
+
+def test_a_page_in_another_encoding_is_written_as_utf8(folder: Path, tmp_path: Path) -> None:
+    page = (PAGES / "harbour_strike.html").read_text("utf-8")
+    page = page.replace('charset="utf-8"', 'charset="windows-1252"')
+    (tmp_path / "latin.html").write_bytes(page.replace("Solberg", "Sølberg").encode("cp1252"))
+    assert main(["add", str(tmp_path / "latin.html")]) == 0
+    assert "café owner Ingrid Sølberg" in read_article(Path("articles"), STRIKE).text
