@@ -163,6 +163,28 @@ def test_force_merges_like_a_local_run(tmp_path: Path, client: Any, ruler_model:
     assert {e["source"] for e in expected["000.toml"]["entities"]} == {"user", "model"}
 
 
+def test_files_add_wrote_are_merged_like_a_local_run(
+    tmp_path: Path, client: Any, ruler_model: str
+) -> None:
+    """A TOML with only the [meta] that ``newsmark add`` wrote still awaits suggestions; the
+    writer merges them into it (it keeps its [meta]), and the workers render the rest."""
+    articles = tmp_path / "articles"
+    make_corpus(articles, 8)
+    for folder in ("local", "dask"):
+        for name in ("003.txt", "004.txt"):
+            article = read_article(articles, name)
+            meta = {"url": f"https://example.org/{name}"}
+            annotation = store.Annotation(name, article.sha256, "unreviewed", (), meta=meta)
+            store.save(store.annotation_path(tmp_path / folder, name), annotation, article.text)
+    local_run(articles, tmp_path / "local", ruler_model)
+    events = list(cluster_run(client, articles, tmp_path / "dask", ruler_model, shared_fs=True))
+    assert Counter(e.outcome for e in events) == {"suggested": 8, "skipped": 2}
+    expected = contents(tmp_path / "local")
+    assert contents(tmp_path / "dask") == expected
+    assert expected["003.toml"]["meta"] == {"url": "https://example.org/003.txt"}
+    assert expected["003.toml"]["entities"]
+
+
 def test_real_model_on_the_cluster(tmp_path: Path, client: Any) -> None:
     articles = tmp_path / "articles"
     make_corpus(articles, 10)

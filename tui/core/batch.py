@@ -66,10 +66,11 @@ def check_output(annotations: Path) -> None:
 
 
 def pending(workspace: Workspace, *, force: bool) -> list[str]:
-    """The articles to suggest for: all with ``force``, else those with no TOML yet."""
+    """The articles to suggest for: all with ``force``, else those no one has touched yet
+    (no TOML, or only the ``[meta]`` that ``newsmark add`` wrote)."""
     if force:
         return list(workspace.ids)
-    return [aid for aid in workspace.ids if not workspace.path_for(aid).exists()]
+    return [aid for aid in workspace.ids if workspace.awaits_suggestions(aid)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,25 @@ def _quietly(docs: Iterator[Doc]) -> Iterator[Doc]:
         yield doc
 
 
+def open_article(
+    workspace: Workspace, aid: str, *, force: bool
+) -> tuple[Article, Annotated | None] | Event:
+    """The article and its open TOML (``None`` when there is none), or why it is left out."""
+    try:
+        article = workspace.corpus.read(aid)
+        # An existing TOML keeps what it holds ([meta], excluded ranges, people's
+        # spans); suggestions inside excluded text are dropped by the document.
+        path = workspace.path_for(aid)
+        if not force and path.exists() and not workspace.awaits_suggestions(aid):
+            return Event(aid, "kept", f"{path} was created while suggest ran")
+        existing = workspace.attach(article) if force or path.exists() else None
+    except ArticleError as exc:
+        return Event(aid, "skipped", f"{exc}")
+    except StoreError as exc:
+        return Event(aid, "failed", f"{exc}; left as it is")
+    return article, existing
+
+
 def new_document(article: Article, suggestions: list[Entity], path: Path, model: str) -> Annotated:
     """A new file whose document is the suggestions (cheaper than merging them).
 
@@ -238,17 +258,12 @@ def suggest_all(
 
     def feed() -> Iterator[str]:
         for aid in ids:
-            try:
-                article = workspace.corpus.read(aid)
-                existing = workspace.attach(article) if force else None
-            except ArticleError as exc:
-                early.append(Event(aid, "skipped", f"{exc}"))
+            opened = open_article(workspace, aid, force=force)
+            if isinstance(opened, Event):
+                early.append(opened)
                 continue
-            except StoreError as exc:
-                early.append(Event(aid, "failed", f"{exc}; left as it is"))
-                continue
-            contexts.append((article, existing))
-            yield article.text
+            contexts.append(opened)
+            yield opened[0].text
 
     writer = Writer(workspace)
     workers = _Workers()  # kept alive for the run; see the class

@@ -8,9 +8,10 @@ already run); this module only shapes the work for it:
 - the process that holds the annotations lock is the only writer: results come back as they
   finish (``as_completed``) and each TOML is written atomically by :class:`batch.Writer`, so a
   worker that dies loses nothing already written, and Dask re-runs its batch elsewhere;
-- with ``shared_fs`` the workers read the articles by path, otherwise the texts are sent.
-  New files are rendered on the workers, so the writer only writes; with ``force`` the writer
-  merges the suggestions into the existing file itself (it holds the lock);
+- with ``shared_fs`` the workers read new articles by path, otherwise the texts are sent.
+  New files are rendered on the workers, so the writer only writes; an existing file
+  (``force``, or the ``[meta]`` that ``newsmark add`` wrote) is merged by the writer, which
+  holds the lock;
 - a bounded number of batches is in flight, so memory stays flat on a corpus of millions.
 
 ``distributed`` is an optional extra and is imported only when a cluster is asked for.
@@ -36,7 +37,6 @@ from tui.core.batch import Event
 from tui.core.evaluate import Report, score
 from tui.core.formats.select import Item
 from tui.core.spans import Entity, SpanError
-from tui.core.store import StoreError
 from tui.core.workspace import Annotated, Workspace
 
 INSTALL_HINT = "pip install 'newsmark[dask]'"
@@ -211,11 +211,16 @@ def load_everywhere(client: Any, model: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One article for a worker: its text and hash, or ``text=None`` to read it by path."""
+    """One article for a worker: its text and hash, or ``text=None`` to read it by path.
+
+    ``merge``: the writer merges the suggestions into an existing file, so the worker sends
+    back the entities rather than a rendered file.
+    """
 
     article: str
     text: str | None = None
     sha256: str = ""
+    merge: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,26 +239,25 @@ class Done:
     skipped: str | None = None
 
 
-def run_batch(
-    model: str, jobs: Sequence[Job], articles: str, annotations: str, render: bool
-) -> list[Done]:
+def run_batch(model: str, jobs: Sequence[Job], articles: str, annotations: str) -> list[Done]:
     """A Dask task: suggestions for one batch of articles, in one ``nlp.pipe``."""
     loaded = pipeline(model)
     root = Path(articles)
     done: list[Done] = []
-    ready: list[Article] = []
+    ready: list[tuple[Article, bool]] = []
     for job in jobs:
         if job.text is None:
             try:
-                ready.append(read_article(root, job.article))
+                ready.append((read_article(root, job.article), job.merge))
             except ArticleError as exc:
                 done.append(Done(job.article, skipped=str(exc)))
         else:
-            ready.append(Article(job.article, root / job.article, job.text, job.sha256))
-    docs = loaded.nlp.pipe((a.text for a in ready), batch_size=max(1, len(ready)))
-    for article, doc in zip(ready, docs, strict=True):
+            article = Article(job.article, root / job.article, job.text, job.sha256)
+            ready.append((article, job.merge))
+    docs = loaded.nlp.pipe((a.text for a, _ in ready), batch_size=max(1, len(ready)))
+    for (article, merge), doc in zip(ready, docs, strict=True):
         suggestions = ner.entities(doc, article.text)
-        if not render:
+        if merge:
             done.append(Done(article.id, tuple(suggestions)))
             continue
         path = store.annotation_path(Path(annotations), article.id)
@@ -373,27 +377,36 @@ def suggest_all(
     annotations = str(workspace.annotations)
 
     def prepare(chunk: list[str]) -> list[Job]:
-        """Jobs for one batch; the writer reads texts (and open TOMLs) unless workers can."""
-        if shared_fs and not force:
-            return [Job(aid) for aid in chunk]
+        """Jobs for one batch. A new file is the worker's to render, from the text the
+        writer read or, with ``shared_fs``, read there; a file that exists (``force``, or
+        only what ``add`` wrote) is opened here and merged when its entities come back."""
         jobs = []
         for aid in chunk:
-            try:
-                article = workspace.corpus.read(aid)
-                existing = workspace.attach(article) if force else None
-            except ArticleError as exc:
-                early.append(Event(aid, "skipped", f"{exc}"))
+            if not force and not workspace.path_for(aid).exists():
+                if shared_fs:
+                    jobs.append(Job(aid))
+                    continue
+                try:
+                    article = workspace.corpus.read(aid)
+                except ArticleError as exc:
+                    early.append(Event(aid, "skipped", f"{exc}"))
+                    continue
+                jobs.append(Job(aid, article.text, article.sha256))
                 continue
-            except StoreError as exc:
-                early.append(Event(aid, "failed", f"{exc}; left as it is"))
+            opened = batch.open_article(workspace, aid, force=force)
+            if isinstance(opened, Event):
+                early.append(opened)
                 continue
-            if force:
-                contexts[aid] = (article, existing)
-            jobs.append(Job(aid, article.text, article.sha256))
+            article, existing = opened
+            if existing is None:  # the file went away meanwhile: a new one after all
+                jobs.append(Job(aid, article.text, article.sha256))
+                continue
+            contexts[aid] = (article, existing)
+            jobs.append(Job(aid, article.text, article.sha256, merge=True))
         return jobs
 
     def submit(jobs: list[Job]) -> Any:
-        return client.submit(run_batch, model, jobs, articles, annotations, not force, pure=False)
+        return client.submit(run_batch, model, jobs, articles, annotations, pure=False)
 
     batches = (jobs for jobs in map(prepare, _chunks(ids, batch_size)) if jobs)
     flight = _Flight(client, submit)
@@ -450,8 +463,8 @@ def predict(
     depth = 2 * threads(client) + 2
 
     def submit(chunk: list[str]) -> Any:
-        jobs = [Job(str(i), text) for i, text in enumerate(chunk)]
-        return client.submit(run_batch, model, jobs, ".", ".", False, pure=False)
+        jobs = [Job(str(i), text, merge=True) for i, text in enumerate(chunk)]
+        return client.submit(run_batch, model, jobs, ".", ".", pure=False)
 
     chunks = _chunks(texts, batch_size)
     try:
