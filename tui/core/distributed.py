@@ -36,7 +36,7 @@ from tui.core.article import Article, ArticleError, read_article
 from tui.core.batch import Event
 from tui.core.evaluate import Report, score
 from tui.core.formats.select import Item
-from tui.core.spans import Entity, SpanError
+from tui.core.spans import Entity, SpanError, outside
 from tui.core.workspace import Annotated, Workspace
 
 INSTALL_HINT = "pip install 'newsmark[dask]'"
@@ -495,7 +495,7 @@ def evaluate(
         for item, found in zip(items, predicted, strict=True):
             if progress is not None:
                 progress(1)
-            yield item.entities, found
+            yield item.entities, outside(found, item.excluded)  # as the local evaluate does
 
     return score(label, pairs(), labels)
 
