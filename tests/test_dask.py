@@ -267,6 +267,22 @@ def test_cli_on_a_local_cluster(
     assert "Suggested entities for 0 of 2 articles" in out and "2 unusable skipped" in out
 
 
+def test_cli_on_a_running_scheduler_with_force(
+    tmp_path: Path, client: Any, ruler_model: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--scheduler tcp://…`` joins a cluster that is already up (here, this module's)."""
+    articles, annotations = tmp_path / "articles", tmp_path / "annotations"
+    make_corpus(articles, 5)
+    local_run(articles, tmp_path / "local", ruler_model, force=True)
+    argv = ["suggest", "--articles", str(articles), "--annotations", str(annotations)]
+    argv += ["--model", ruler_model, "--scheduler", client.scheduler.address, "--force"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Suggested entities for 5 of 7 articles with ruler 0.0.0" in out
+    assert contents(annotations) == contents(tmp_path / "local")
+    assert client.status == "running"  # the cluster is still up: it was not ours to stop
+
+
 def test_evaluate_on_a_local_cluster_scores_like_a_local_run(
     tmp_path: Path, ruler_model: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
