@@ -12,6 +12,7 @@ import json
 import os
 import random
 import signal
+import subprocess
 import sys
 import tomllib
 from collections import Counter
@@ -281,6 +282,36 @@ def test_cli_on_a_running_scheduler_with_force(
     assert "Suggested entities for 5 of 7 articles with ruler 0.0.0" in out
     assert contents(annotations) == contents(tmp_path / "local")
     assert client.status == "running"  # the cluster is still up: it was not ours to stop
+
+
+def test_ctrl_c_on_a_local_cluster_is_one_line_and_the_rest_resumes(
+    tmp_path: Path, ruler_model: str
+) -> None:
+    """Ctrl-C reaches the whole process group, as from a terminal: the workers leave it to
+    the writer, which saves what it has and says so in one line; a second run finishes."""
+    articles, annotations = tmp_path / "articles", tmp_path / "annotations"
+    make_corpus(articles, 200)
+    argv = [sys.executable, "-m", "tui", "suggest", "--articles", str(articles)]
+    argv += ["--annotations", str(annotations), "--model", ruler_model]
+    argv += ["--scheduler", "local:2", "--batch-size", "1"]
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    for line in proc.stdout:
+        if line.startswith("["):  # the first article is written: interrupt
+            os.killpg(proc.pid, signal.SIGINT)
+            break
+    rest = proc.stdout.read()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 130
+    assert "Traceback" not in err
+    assert err.strip().endswith("interrupted; everything written so far is saved.")
+    printed = 1 + sum(line.startswith("[") for line in rest.splitlines())
+    written = len(contents(annotations))
+    assert printed <= written < 200
+    assert main([*argv[3:], "--scheduler", "local:1", "--batch-size", "32"]) == 0
+    assert len(contents(annotations)) == 200
 
 
 def test_evaluate_on_a_local_cluster_scores_like_a_local_run(

@@ -189,7 +189,8 @@ def load_everywhere(client: Any, model: str) -> str:
     """Load the model on every worker now (a missing model fails here, not mid-run); its
     name. Workers that join or restart later load it on their first batch."""
     try:
-        answers: dict[str, str] = client.run(warm, model)
+        with _INTERRUPTS.installed(), _INTERRUPTS.deferred():
+            answers: dict[str, str] = client.run(warm, model)
         names = set(answers.values())
         if not names:  # no worker yet (a job queue still starting them): wait for the first
             first: str = client.submit(warm, model, pure=False).result()
@@ -274,6 +275,52 @@ def run_batch(model: str, jobs: Sequence[Job], articles: str, annotations: str) 
 # -- in the writer -------------------------------------------------------------------------
 
 
+class _Interrupts:
+    """Ctrl-C stops the writer at once, except inside Dask's blocking calls.
+
+    A ``KeyboardInterrupt`` raised inside ``distributed``'s ``sync`` (``future.result()``,
+    ``client.cancel``…) makes Dask log a traceback of its own on the way out; there the
+    interrupt waits for the call to return, which takes a moment.
+    """
+
+    def __init__(self) -> None:
+        self._inside = 0
+        self._pending = False
+
+    def _handler(self, signum: int, frame: object) -> None:
+        if self._inside:
+            self._pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """The handler for as long as the run lasts (only the main thread can set it)."""
+        try:
+            before = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread: Ctrl-C is not ours to handle
+            yield
+            return
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, before)
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        self._inside += 1
+        try:
+            yield
+        finally:
+            self._inside -= 1
+            if not self._inside and self._pending:
+                self._pending = False
+                raise KeyboardInterrupt
+
+
+_INTERRUPTS = _Interrupts()
+
+
 def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
@@ -301,7 +348,8 @@ class _Flight:
         asked again every few seconds, as workers join (a job queue) or leave."""
         now = time.monotonic()
         if now - self._sized > 5:
-            self._depth, self._sized = 2 * threads(self._client) + 2, now
+            with _INTERRUPTS.deferred():
+                self._depth, self._sized = 2 * threads(self._client) + 2, now
         return self._depth
 
     def fill(self, more: Iterator[list[Job]]) -> None:
@@ -335,7 +383,8 @@ class _Flight:
             self._add(jobs, tries + 1)
             return None
         try:
-            result: list[Done] = future.result()
+            with _INTERRUPTS.deferred():
+                result: list[Done] = future.result()
         except Exception as exc:
             if exc.__class__.__name__ != "KilledWorker":
                 raise  # the task's own error (a model that fails to load): the caller reports it
@@ -348,7 +397,7 @@ class _Flight:
 
     def cancel(self) -> None:
         if self._jobs:
-            with contextlib.suppress(Exception):
+            with _INTERRUPTS.deferred(), contextlib.suppress(Exception):
                 self._client.cancel(list(self._jobs))
         self._jobs.clear()
 
@@ -411,21 +460,24 @@ def suggest_all(
     batches = (jobs for jobs in map(prepare, _chunks(ids, batch_size)) if jobs)
     flight = _Flight(client, submit)
     finished = False
-    try:
-        flight.fill(batches)
-        yield from _drain(early)
-        while flight:
-            answered = flight.next()
+    with _INTERRUPTS.installed():
+        try:
             flight.fill(batches)
             yield from _drain(early)
-            for done in answered or ():  # each batch is answered once: see _Flight.next
-                yield _finish(workspace, writer, label, done, contexts)
-        yield from _drain(early)
-        finished = True
-    finally:
-        if not finished:
-            flight.cancel()
-        writer.close()  # everything queued reaches the disk, even after Ctrl-C
+            while flight:
+                answered = flight.next()
+                flight.fill(batches)
+                yield from _drain(early)
+                for done in answered or ():  # each batch is answered once: see _Flight.next
+                    yield _finish(workspace, writer, label, done, contexts)
+            yield from _drain(early)
+            finished = True
+        finally:
+            try:
+                if not finished:
+                    flight.cancel()
+            finally:
+                writer.close()  # everything queued reaches the disk, even after Ctrl-C
 
 
 def _drain(early: list[Event]) -> Iterator[Event]:
@@ -466,18 +518,24 @@ def predict(
         jobs = [Job(str(i), text, merge=True) for i, text in enumerate(chunk)]
         return client.submit(run_batch, model, jobs, ".", ".", pure=False)
 
+    def answer(future: Any) -> list[Done]:
+        with _INTERRUPTS.deferred():
+            done: list[Done] = future.result()
+        return done
+
     chunks = _chunks(texts, batch_size)
-    try:
-        for chunk in chunks:
-            window.append(submit(chunk))
-            if len(window) >= depth:
-                yield from (list(d.entities) for d in window.pop(0).result())
-        while window:
-            yield from (list(d.entities) for d in window.pop(0).result())
-    finally:
-        if window:
-            with contextlib.suppress(Exception):
-                client.cancel(window)
+    with _INTERRUPTS.installed():
+        try:
+            for chunk in chunks:
+                window.append(submit(chunk))
+                if len(window) >= depth:
+                    yield from (list(d.entities) for d in answer(window.pop(0)))
+            while window:
+                yield from (list(d.entities) for d in answer(window.pop(0)))
+        finally:
+            if window:
+                with _INTERRUPTS.deferred(), contextlib.suppress(Exception):
+                    client.cancel(window)
 
 
 def evaluate(
