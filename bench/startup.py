@@ -92,85 +92,92 @@ def time_reference_nlp(article: Path) -> float:
     return time.perf_counter() - started
 
 
+def first_text(folder: Path, articles: Path, first: Path, rounds: int) -> list[common.Row]:
+    marker = first_words(first.read_text("utf-8"))
+    shows_text = lambda s: common.text_on(s, marker)  # noqa: E731
+    ours, minimal, ratios = [], [], []
+    for r in range(rounds):
+        order = ("ours", "minimal") if r % 2 == 0 else ("minimal", "ours")
+        got = {}
+        for which in order:
+            if which == "ours":
+                argv = newsmark(articles, folder / f"annotations-text-{r}")
+            else:
+                argv = [common.PYTHON, str(MINIMAL_APP), str(first)]
+            got[which] = common.run_until(argv, shows_text).seconds
+        ours.append(got["ours"])
+        minimal.append(got["minimal"])
+        ratios.append(got["ours"] / got["minimal"])
+    ratio = common.median(ratios)
+    return [
+        common.Row(
+            "process start to the first article's text",
+            f"{common.median(ours):.2f} s",
+            f"{common.median(minimal):.2f} s (minimal Textual app, same text)",
+            f"{ratio:.2f}x",
+            "<= 1.5x",
+            ratio <= 1.5,
+        )
+    ]
+
+
+def suggestions(folder: Path, articles: Path, first: Path, rounds: int) -> list[common.Row]:
+    highlighted, model_ready, reference, ratios, rss = [], [], [], [], []
+    for r in range(rounds):
+        order = ("ours", "ref") if r % 2 == 0 else ("ref", "ours")
+        got = {}
+        for which in order:
+            if which == "ref":
+                got[which] = time_reference_nlp(first)
+                continue
+            annotations = folder / f"annotations-model-{r}"  # no TOML: suggestions run
+            with common.Terminal(newsmark(articles, annotations)) as term:
+                ready = term.wait(model_named)
+                seen = term.wait(left_pane_highlighted)
+                model_ready.append(ready - term.started)
+                got[which] = seen - term.started
+                rss.append(term.rss_mb() or 0.0)
+        highlighted.append(got["ours"])
+        reference.append(got["ref"])
+        ratios.append(got["ours"] / got["ref"])
+    med = common.median
+    ratio = med(ratios)
+    return [
+        common.Row(
+            "process start to highlighted suggestions",
+            f"{med(highlighted):.2f} s (model named at {med(model_ready):.2f} s)",
+            f"{med(reference):.2f} s (ner.load + nlp(text) in a fresh process)",
+            f"{ratio:.2f}x",
+            "<= 1.2x",
+            ratio <= 1.2,
+        ),
+        common.Row("RSS with the model, 2 articles", f"{med(rss):.0f} MB", "", "", ""),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--only", choices=("text", "suggestions"), help="measure one figure")
     parser.add_argument("--quick", action="store_true", help="one round, to check it runs")
     args = parser.parse_args()
     rounds = 1 if args.quick else args.rounds
     common.compile_bytecode()
 
+    rows = []
     with tempfile.TemporaryDirectory(prefix="newsmark-bench-") as tmp:
         folder = Path(tmp)
         articles = folder / "articles"
         shutil.copytree(common.SEEDS, articles)
         first = sorted(articles.glob("*.txt"))[0]
-        marker = first_words(first.read_text("utf-8"))
-        shows_text = lambda s: common.text_on(s, marker)  # noqa: E731
-
-        ours, minimal, ratios = [], [], []
-        for r in range(rounds):
-            order = ("ours", "minimal") if r % 2 == 0 else ("minimal", "ours")
-            got = {}
-            for which in order:
-                if which == "ours":
-                    argv = newsmark(articles, folder / f"annotations-text-{r}")
-                else:
-                    argv = [common.PYTHON, str(MINIMAL_APP), str(first)]
-                got[which] = common.run_until(argv, shows_text).seconds
-            ours.append(got["ours"])
-            minimal.append(got["minimal"])
-            ratios.append(got["ours"] / got["minimal"])
-
-        highlighted, model_ready, reference, sratios, rss = [], [], [], [], []
-        for r in range(rounds):
-            order = ("ours", "ref") if r % 2 == 0 else ("ref", "ours")
-            got = {}
-            for which in order:
-                if which == "ref":
-                    got[which] = time_reference_nlp(first)
-                    continue
-                annotations = folder / f"annotations-model-{r}"  # no TOML: suggestions run
-                with common.Terminal(newsmark(articles, annotations)) as term:
-                    ready = term.wait(model_named)
-                    seen = term.wait(left_pane_highlighted)
-                    model_ready.append(ready - term.started)
-                    got[which] = seen - term.started
-                    rss.append(term.rss_mb() or 0.0)
-            highlighted.append(got["ours"])
-            reference.append(got["ref"])
-            sratios.append(got["ours"] / got["ref"])
-
-    med = common.median
-    ratio, sratio = med(ratios), med(sratios)
+        if args.only in (None, "text"):
+            rows += first_text(folder, articles, first, rounds)
+        if args.only in (None, "suggestions"):
+            rows += suggestions(folder, articles, first, rounds)
     common.table(
         f"Start-up, {len(sorted(common.SEEDS.glob('*.txt')))} seed articles, "
         f"pty {common.WIDTH}x{common.HEIGHT}, {rounds} rounds (medians)",
-        [
-            common.Row(
-                "process start to the first article's text",
-                f"{med(ours):.2f} s",
-                f"{med(minimal):.2f} s (minimal Textual app, same text)",
-                f"{ratio:.2f}x",
-                "<= 1.5x",
-                ratio <= 1.5,
-            ),
-            common.Row(
-                "process start to highlighted suggestions",
-                f"{med(highlighted):.2f} s (model named at {med(model_ready):.2f} s)",
-                f"{med(reference):.2f} s (ner.load + nlp(text) in a fresh process)",
-                f"{sratio:.2f}x",
-                "<= 1.2x",
-                sratio <= 1.2,
-            ),
-            common.Row(
-                "RSS with the model, 2 articles",
-                f"{med(rss):.0f} MB",
-                "",
-                "",
-                "",
-            ),
-        ],
+        rows,
     )
 
 
