@@ -165,6 +165,14 @@ class Terminal:
     def rss_mb(self) -> float | None:
         return rss_mb(self.process.pid)
 
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the process, all threads (Linux; clock-tick resolution)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self, quit_keys: bytes = b"\x03") -> None:
         """Quit politely (the app releases its lock and finishes saves), drain, then kill."""
         process = self.process
