@@ -38,8 +38,10 @@ PROMPT = "Open: type to filter"
 WORDS = re.compile(r"\b(China|Iran|Pezeshkian|Wang|Xi|Israel|Gaza|Lebanon|Tehran|BRICS)\b")
 
 
-def annotate(articles: Path, annotations: Path, paths: Sequence[Path]) -> None:
-    """A TOML for every third article (not the first, so it gets suggestions)."""
+def annotate(articles: Path, annotations: Path, paths: Sequence[Path]) -> int:
+    """A TOML for every third article (not the first, so it gets suggestions); returns how
+    many of them are reviewed (accepted or rejected)."""
+    reviewed = 0
     for i, path in enumerate(paths):
         if i % 3 != 1:
             continue
@@ -49,12 +51,14 @@ def annotate(articles: Path, annotations: Path, paths: Sequence[Path]) -> None:
             Entity(m.start(), m.end(), "GPE", "model") for m in WORDS.finditer(article.text)
         )
         status = ("unreviewed", "in_progress", "accepted", "rejected")[i % 4]
+        reviewed += status in ("accepted", "rejected")
         annotation = store.Annotation(
             article=aid, sha256=article.sha256, entities=entities, model="bench", status=status
         )
         target = store.annotation_path(annotations, aid)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(store.dumps(annotation, article.text), "utf-8")
+    return reviewed
 
 
 def fresh(root: Path) -> None:
@@ -63,9 +67,12 @@ def fresh(root: Path) -> None:
         toml.unlink()
 
 
-def counted(total: int) -> common.Predicate:
-    """The status bar has read every TOML: "N of TOTAL reviewed" with a number."""
-    pattern = re.compile(rf"\d+ of {total} reviewed")
+def counted(reviewed: int, total: int) -> common.Predicate:
+    """The status bar counts every reviewed TOML: all of them have been read.
+
+    (Any number would not do: the first save puts a count up before the rest is read.)
+    """
+    pattern = re.compile(rf"(?<!\d){reviewed} of {total} reviewed")
     return lambda screen: bool(pattern.search(screen.display[0]))
 
 
@@ -147,7 +154,7 @@ def main() -> None:
         folder = Path(tmp)
         big, small = folder / "big", folder / "small"
         paths = common.generated_corpus(big / "articles", count)
-        annotate(big / "articles", big / "annotations", paths)
+        reviewed = {"big": annotate(big / "articles", big / "annotations", paths), "small": 0}
         for path in paths[:2]:
             target = small / "articles" / path.relative_to(big / "articles")
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -165,7 +172,7 @@ def main() -> None:
                 fresh(root)
                 with common.Terminal(newsmark(root / "articles", root / "annotations")) as term:
                     starts[which].append(term.wait(shows_text) - term.started)
-                    counts[which].append(term.wait(counted(total)) - term.started)
+                    counts[which].append(term.wait(counted(reviewed[which], total)) - term.started)
         ratio = common.median([b / s for b, s in zip(starts["big"], starts["small"], strict=True)])
 
         quick_queries = [prefixes("77")]
@@ -179,7 +186,7 @@ def main() -> None:
             fresh(root)
             with common.Terminal(newsmark(root / "articles", root / "annotations")) as term:
                 term.wait(model_named)
-                term.wait(counted(total))
+                term.wait(counted(reviewed[which], total))
                 term.wait(left_pane_highlighted)
                 term.send(b"l")  # a key first: the cursor is on screen, nothing is pending
                 picks[which] = use_picker(term, queries)
