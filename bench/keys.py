@@ -109,8 +109,8 @@ async def run(folder: Path, rounds: int) -> Timings:
             await timed("cursor move (l/j)", "l" if i % 2 else "j")
         await pilot.press("pagedown", "pagedown")
         for _ in range(rounds):
-            # add: select two tokens, then label them
-            await timed("add (L then 2)", "2", lambda: pilot.press("n", "l", "l", "L"))
+            # add: on the next entity, delete it (x), then label its first token (2)
+            await timed("add (x then 2)", "2", lambda: pilot.press("n", "x"))
         for i in range(rounds):
             # relabel the next entity to ORG, then back to GPE: every key changes a label
             if i % 2 == 0:
@@ -126,7 +126,7 @@ async def run(folder: Path, rounds: int) -> Timings:
 
 TARGETS = {
     "cursor move (l/j)": 16.0,
-    "add (L then 2)": 50.0,
+    "add (x then 2)": 50.0,
     "relabel (2/3 on an entity)": 50.0,
     "undo (u)": 50.0,
     "cursor move at the end (h)": 16.0,
