@@ -14,6 +14,7 @@ from tui.core.agree import gather
 from tui.core.article import Article, read_article, sha256_bytes
 from tui.core.review import (
     Disagreement,
+    Draft,
     Review,
     ReviewError,
     Side,
@@ -216,3 +217,74 @@ def test_same_annotator_name_in_both_folders_is_told_apart(two: Path) -> None:
 
 def test_gold_path_keeps_subfolders(tmp_path: Path) -> None:
     assert gold_path(tmp_path, "world/x.txt") == tmp_path / "world" / "x.toml"
+
+
+def test_step_walks_every_disagreement_both_ways_and_wraps() -> None:
+    r = review([ANN, BOB_SMITH, PARIS_GPE], [BOB, PARIS_ORG, CAFE])
+    starts = [d.start for d in r.disagreements]
+    assert starts == [0, 12, 25, CAFE.start]
+    assert r.step(-1, 1) == 0 and r.step(0, 1) == 1 and r.step(13, 1) == 2
+    assert r.step(CAFE.start, 1) == 0  # wraps to the first
+    assert r.step(13, -1) == 0  # from inside the second, back to the first
+    assert r.step(0, -1) == 3  # wraps to the last
+    assert review([ANN], [ANN]).step(0, 1) is None
+
+
+def test_draft_decisions_edit_the_gold_and_undo_keeps_them_in_step() -> None:
+    r = review([ANN, BOB_SMITH, PARIS_GPE], [ANN, BOB, SMITH, PARIS_ORG])
+    draft = Draft.start(r)
+    doc = draft.document
+    assert doc.entities == (ANN,) and draft.pending == 2
+    edit = draft.decide(0, "right")
+    assert edit is not None and doc.entities == (ANN, BOB, SMITH)
+    assert r.choices == ["right", None]
+    assert draft.decide(1, "neither") is None  # nothing there yet: decided, no edit
+    assert draft.complete
+    undone = doc.undo()
+    assert undone is edit
+    draft.edited(undone)
+    assert r.choices == [None, "neither"] and doc.entities == (ANN,)
+    redone = doc.redo()
+    assert redone is edit
+    draft.edited(redone)
+    assert r.choices == ["right", "neither"]
+    assert draft.decide(0, "left") is not None  # a decision can be changed
+    assert doc.entities == (ANN, BOB_SMITH)
+    gold = draft.gold("max")
+    assert [(s.entity, s.origin) for s in gold.spans] == [(ANN, "kim+lee"), (BOB_SMITH, "kim")]
+
+
+def test_a_free_edit_settles_the_disagreements_it_touches() -> None:
+    r = review([ANN, BOB_SMITH, PARIS_GPE], [ANN, BOB, SMITH, PARIS_ORG])
+    draft = Draft.start(r)
+    doc = draft.document
+    edit = doc.add(25, 30, "LOC")
+    assert edit is not None
+    draft.edited(edit)
+    assert r.choices == [None, "edited"] and draft.pending == 1
+    undone = doc.undo()
+    assert undone is not None
+    draft.edited(undone)
+    assert r.choices == [None, None]
+    redone = doc.redo()
+    assert redone is not None
+    draft.edited(redone)
+    assert r.choices == [None, "edited"]
+    outside = doc.add(0, 3, "PERSON")  # over the agreed "Ann Lee": no disagreement there
+    assert outside is not None
+    draft.edited(outside)
+    assert draft.pending == 1
+    draft.decide(0, "left")
+    gold = draft.gold("max")
+    assert [(s.entity, s.origin) for s in gold.spans] == [
+        (Entity(0, 3, "PERSON"), "max"),
+        (BOB_SMITH, "kim"),
+        (Entity(25, 30, "LOC"), "max"),
+    ]
+
+
+def test_draft_from_written_gold_has_nothing_left() -> None:
+    r = review([ANN, PARIS_GPE], [ANN, PARIS_ORG])
+    draft = Draft.start(r, existing=[ANN, Entity(25, 30, "LOC", "model")])
+    assert draft.complete and r.choices == ["edited"]
+    assert draft.document.entities == (ANN, Entity(25, 30, "LOC"))

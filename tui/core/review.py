@@ -21,12 +21,14 @@ from typing import Literal
 from tui.core import store
 from tui.core.agree import Shared, Skipped, gather
 from tui.core.article import Article
-from tui.core.edits import STATUSES, Status
+from tui.core.edits import STATUSES, Document, Edit, Status
 from tui.core.spans import Entity, check_entities
 from tui.core.store import Annotation
 
 Choice = Literal["left", "right", "neither"]
 CHOICES: tuple[Choice, ...] = ("left", "right", "neither")
+# A disagreement is settled by a choice, or by the reviewer editing the gold over it.
+Decision = Literal["left", "right", "neither", "edited"]
 
 
 class ReviewError(ValueError):
@@ -57,7 +59,7 @@ class Disagreement:
     def contains(self, offset: int) -> bool:
         return self.start <= offset < self.end
 
-    def spans(self, choice: Choice) -> tuple[Entity, ...]:
+    def spans(self, choice: Decision) -> tuple[Entity, ...]:
         if choice == "left":
             return self.left
         if choice == "right":
@@ -116,7 +118,7 @@ class Review:
     right: Side
     agreed: tuple[Entity, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
-    choices: list[Choice | None] = field(default_factory=list)
+    choices: list[Decision | None] = field(default_factory=list)
 
     @classmethod
     def of(cls, article: Article, left: Side, right: Side) -> Review:
@@ -169,6 +171,18 @@ class Review:
                 break
         return None
 
+    def step(self, offset: int, direction: int) -> int | None:
+        """The next (``direction`` 1) or previous (-1) disagreement from ``offset``, wrapping."""
+        if not self.disagreements:
+            return None
+        starts = [d.start for d in self.disagreements]
+        if direction > 0:
+            after = [i for i, s in enumerate(starts) if s > offset]
+            return after[0] if after else 0
+        current = self.at(offset)
+        before = [i for i, s in enumerate(starts) if s < offset and i != current]
+        return before[-1] if before else len(starts) - 1
+
     def next_pending(self, offset: int = -1) -> int | None:
         """The first undecided disagreement starting after ``offset``, wrapping around."""
         order = [i for i, c in enumerate(self.choices) if c is None]
@@ -177,7 +191,11 @@ class Review:
         return candidates[0] if candidates else None
 
     def entities(self) -> tuple[Entity, ...]:
-        """Agreed spans plus the chosen side of each decided disagreement, as the user's."""
+        """Agreed spans plus the chosen side of each decided disagreement, as the user's.
+
+        A disagreement settled by editing contributes nothing here: its spans are in the
+        edited document (:class:`Draft`), which is what gets written then.
+        """
         chosen = list(self.agreed)
         for d, c in zip(self.disagreements, self.choices, strict=True):
             if c is not None:
@@ -240,6 +258,99 @@ class Gold:
             annotator=self.reviewer,
             updated=store.now(),
         )
+
+
+class GoldDocument(Document):
+    """The gold under review: an ordinary document plus one step that settles a disagreement."""
+
+    def settle(self, d: Disagreement, choice: Choice) -> Edit | None:
+        """Replace whatever the gold has over ``d`` by the chosen side's spans, as one edit."""
+        removed = self.spans.overlapping(d.start, d.end)
+        added = [replace(e, source="user") for e in d.spans(choice)]
+        return self._commit(f"take {choice} at {d.start}", removed, added, self.status)
+
+
+# (disagreement index, its decision before an edit, after it)
+Change = tuple[int, Decision | None, Decision | None]
+
+
+@dataclass
+class Draft:
+    """One article's gold while it is reviewed: the document the reviewer edits, kept in
+    step with which disagreements are settled, through undo and redo too.
+    """
+
+    review: Review
+    document: GoldDocument
+    _changes: dict[int, tuple[Edit, list[Change]]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, review: Review, existing: Iterable[Entity] | None = None) -> Draft:
+        """From the agreed spans, or from gold already written (every disagreement settled)."""
+        if existing is None:
+            entities = [replace(e, source="user") for e in review.agreed]
+            for d, c in zip(review.disagreements, review.choices, strict=True):
+                if c is not None:
+                    entities.extend(replace(e, source="user") for e in d.spans(c))
+        else:
+            entities = [replace(e, source="user") for e in existing]
+            review.choices = ["edited"] * len(review.disagreements)
+        return cls(review, GoldDocument(review.article.text, entities, "accepted"))
+
+    @property
+    def pending(self) -> int:
+        return self.review.pending
+
+    @property
+    def complete(self) -> bool:
+        return self.review.complete
+
+    def _record(self, edit: Edit | None, changes: list[Change]) -> None:
+        for index, _, after in changes:
+            self.review.choices[index] = after
+        if edit is not None:
+            self._changes[id(edit)] = (edit, changes)
+
+    def decide(self, index: int, choice: Choice) -> Edit | None:
+        """Take ``choice`` for disagreement ``index``; the edit to show, if the gold changed."""
+        if choice not in CHOICES:
+            raise ValueError(f"choice {choice!r} is not one of {', '.join(CHOICES)}")
+        d = self.review.disagreements[index]
+        changes: list[Change] = [(index, self.review.choices[index], choice)]
+        edit = self.document.settle(d, choice)
+        self._record(edit, changes)
+        return edit
+
+    def edited(self, edit: Edit) -> None:
+        """Call after any edit the reviewer made to :attr:`document` (undo and redo too).
+
+        A new edit settles the disagreements it touches; undoing an edit restores what they
+        were before it, and redoing it settles them again.
+        """
+        known = self._changes.get(id(edit))
+        doc = self.document
+        if known is not None and known[0] is edit:
+            changes = known[1]
+            if doc.redo_stack and doc.redo_stack[-1] is edit:
+                for index, before, _ in changes:
+                    self.review.choices[index] = before
+            else:
+                for index, _, after in changes:
+                    self.review.choices[index] = after
+            return
+        extent = edit.extent
+        if extent is None:
+            return
+        start, end = extent
+        touched: list[Change] = [
+            (i, self.review.choices[i], "edited")
+            for i, d in enumerate(self.review.disagreements)
+            if d.start < end and start < d.end
+        ]
+        self._record(edit, touched)
+
+    def gold(self, reviewer: str) -> Gold:
+        return self.review.gold(reviewer, self.document.entities)
 
 
 # Everything but rejected: a reviewer settles work in progress too, and sees its status.
