@@ -288,3 +288,35 @@ def test_draft_from_written_gold_has_nothing_left() -> None:
     draft = Draft.start(r, existing=[ANN, Entity(25, 30, "LOC", "model")])
     assert draft.complete and r.choices == ["edited"]
     assert draft.document.entities == (ANN, Entity(25, 30, "LOC"))
+
+
+def test_a_half_done_review_is_written_in_progress_and_resumed(tmp_path: Path) -> None:
+    r = review([ANN, BOB_SMITH, PARIS_GPE, TOKYO], [ANN, BOB, SMITH, PARIS_ORG, CAFE])
+    draft = Draft.start(r)
+    draft.decide(0, "right")
+    draft.decide(2, "neither")
+    edit = draft.document.add(25, 30, "LOC")
+    assert edit is not None
+    draft.edited(edit)
+    assert r.choices == ["right", "edited", "neither", None]
+    out = tmp_path / "gold"
+    path = write(out, draft.gold("max"))
+    assert store.load(path, r.article).annotation.status == "in_progress"
+    again = review([ANN, BOB_SMITH, PARIS_GPE, TOKYO], [ANN, BOB, SMITH, PARIS_ORG, CAFE])
+    resumed = Draft.open(again, out)
+    assert again.choices == ["right", "edited", None, None]  # "neither" is asked again
+    assert resumed.document.entities == draft.document.entities
+    resumed.decide(2, "neither")
+    resumed.decide(3, "right")
+    write(out, resumed.gold("max"))
+    loaded = store.load(path, r.article).annotation
+    assert loaded.status == "accepted" and loaded.annotator == "max"
+    assert loaded.entities == (ANN, BOB, SMITH, Entity(25, 30, "LOC"), CAFE)
+    third = review([ANN, BOB_SMITH, PARIS_GPE, TOKYO], [ANN, BOB, SMITH, PARIS_ORG, CAFE])
+    assert Draft.open(third, out).complete  # accepted gold: nothing left to decide
+
+
+def test_draft_open_without_gold_starts_from_the_agreed_spans(tmp_path: Path) -> None:
+    r = review([ANN, PARIS_GPE], [ANN, PARIS_ORG])
+    draft = Draft.open(r, tmp_path)
+    assert draft.document.entities == (ANN,) and draft.pending == 1

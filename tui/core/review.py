@@ -220,6 +220,23 @@ class Review:
             spans.append(GoldSpan(replace(e, source="user"), names or (reviewer,)))
         return tuple(spans)
 
+    def resume(self, entities: Iterable[Entity]) -> None:
+        """Recover the decisions from gold saved half-way: a disagreement whose gold spans are
+        exactly one side's (and not nothing) took that side; other spans there were edited;
+        no span there is still to decide (a "neither" is asked again).
+        """
+        gold = sorted(entities)
+        for i, d in enumerate(self.disagreements):
+            here = {_key(e) for e in gold if e.start < d.end and d.start < e.end}
+            if not here:
+                self.choices[i] = None
+            elif here == {_key(e) for e in d.left}:
+                self.choices[i] = "left"
+            elif here == {_key(e) for e in d.right}:
+                self.choices[i] = "right"
+            else:
+                self.choices[i] = "edited"
+
     def gold(self, reviewer: str, entities: Iterable[Entity] | None = None) -> Gold:
         """The gold version: the decided spans, or ``entities`` when the reviewer edited them.
 
@@ -247,13 +264,15 @@ class Gold:
     article: Article
     reviewer: str
     spans: tuple[GoldSpan, ...]
+    status: Status = "accepted"
+    """``in_progress`` for a review saved before every disagreement was decided."""
 
     def annotation(self) -> Annotation:
         # The store has no per-span origin yet; ``self.spans`` keeps it for when it does.
         return Annotation(
             article=self.article.id,
             sha256=self.article.sha256,
-            status="accepted",
+            status=self.status,
             entities=tuple(s.entity for s in self.spans),
             annotator=self.reviewer,
             updated=store.now(),
@@ -283,6 +302,22 @@ class Draft:
     review: Review
     document: GoldDocument
     _changes: dict[int, tuple[Edit, list[Change]]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, review: Review, out: Path) -> Draft:
+        """Resume from the gold in ``out`` when there is some, else start afresh.
+
+        Raises :class:`~tui.core.store.StoreError` when that gold file cannot be read.
+        """
+        path = gold_path(out, review.article.id)
+        if not path.exists():
+            return cls.start(review)
+        annotation = store.load(path, review.article).annotation
+        if annotation.status == "accepted":
+            return cls.start(review, annotation.entities)
+        draft = cls.start(review, annotation.entities)
+        review.resume(annotation.entities)
+        return draft
 
     @classmethod
     def start(cls, review: Review, existing: Iterable[Entity] | None = None) -> Draft:
@@ -350,7 +385,9 @@ class Draft:
         self._record(edit, touched)
 
     def gold(self, reviewer: str) -> Gold:
-        return self.review.gold(reviewer, self.document.entities)
+        """What to write now: accepted once every disagreement is settled, else in progress."""
+        gold = self.review.gold(reviewer, self.document.entities)
+        return gold if self.complete else replace(gold, status="in_progress")
 
 
 # Everything but rejected: a reviewer settles work in progress too, and sees its status.
