@@ -328,3 +328,19 @@ def test_reviewer_name_is_writable() -> None:
 
     assert reviewer_name("max") == "max"
     assert reviewer_name("m\udcffx") == "m\ufffdx"
+
+
+async def test_an_unreadable_gold_file_is_never_overwritten(team: Path) -> None:
+    bad = team / "gold" / f"{FIRST}.toml"
+    bad.parent.mkdir()
+    bad.write_text("schema = 1\nthis is not TOML", "utf-8")
+    app = make(team)
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        s = await start(app, pilot)
+        app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+        assert s.gold.locked is not None and str(bad) in s.gold.locked
+        await pilot.press("less_than_sign", "1", "full_stop", "less_than_sign")
+    assert bad.read_text("utf-8") == "schema = 1\nthis is not TOML"
+    assert any("read-only" in n for n in notes)
+    assert gold(team, SECOND)["status"] == "accepted"  # the other articles still work
