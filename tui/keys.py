@@ -313,7 +313,7 @@ REVIEW_BINDINGS: list[Binding] = [
     Binding(
         "less_than_sign",
         "take('left')",
-        "Take left",
+        "Left",
         id="review-left",
         tooltip="Take the left version for the disagreement under the cursor, then go to "
         "the next one left to decide.",
@@ -321,7 +321,7 @@ REVIEW_BINDINGS: list[Binding] = [
     Binding(
         "greater_than_sign",
         "take('right')",
-        "Take right",
+        "Right",
         id="review-right",
         tooltip="Take the right version for the disagreement under the cursor, then go to "
         "the next one left to decide.",
@@ -368,6 +368,7 @@ REVIEW_BINDINGS: list[Binding] = [
         "G",
         "accept_agreed",
         "Accept agreed",
+        show=False,
         id="review-accept-agreed",
         tooltip="Write the gold of every article where the two versions agree completely, "
         "in one step (gold already written is kept).",

@@ -102,7 +102,7 @@ async def test_opens_on_the_first_disagreement_with_every_one_marked(team: Path)
         left = app.screen.query_one("#left", ArticleView)
         assert left.document is not None and left.document.entities == tuple(spans(text, KIM))
         progress = str(app.screen.query_one("#progress").render())
-        assert "4 of 4 disagreement(s) left" in progress and "5 left in all" in progress
+        assert "4 of 4 diffs left here, 5 in all" in progress
     assert not (team / "gold" / f"{FIRST}.toml").exists()  # nothing decided, nothing written
 
 
@@ -142,7 +142,7 @@ async def test_every_decision_writes_accepted_gold_by_the_reviewer(team: Path) -
         s = await start(app, pilot)
         await pilot.press("greater_than_sign", "0", "greater_than_sign", "less_than_sign")
         assert s.review.complete
-        assert "0 of 4 disagreement(s) left" in str(app.screen.query_one("#progress").render())
+        assert "0 of 4 diffs left here, 1 in all" in str(app.screen.query_one("#progress").render())
         origins = [sp.origin for sp in s.draft.gold("max").spans]
     doc = gold(team)
     assert doc["status"] == "accepted" and doc["annotator"] == "max"
@@ -219,7 +219,7 @@ async def test_G_accepts_every_agreeing_article_in_one_step(team: Path) -> None:
         s = await start(app, pilot)
         await pilot.press("G")
         assert s.written == {f"{SAME}.txt"}
-        assert "gold written for 1/3" in str(app.screen.query_one("#progress").render())
+        assert "gold 1/3 written" in str(app.screen.query_one("#progress").render())
     assert gold(team, SAME)["status"] == "accepted"
     assert gold(team, SAME)["annotator"] == "max"
     text = (team / "articles" / f"{SAME}.txt").read_text("utf-8")

@@ -121,6 +121,14 @@ class ReviewScreen(Screen[None]):
         start = next((i for i, r in enumerate(self.reviews) if not r.complete), 0)
         self.open(start)
         gold.focus()
+        agreed = [
+            r for r in self.reviews if r.agrees and not gold_path(self.out, r.article.id).exists()
+        ]
+        if agreed:
+            self.notify(
+                f"{len(agreed)} article(s) agree completely: G writes their gold in one step.",
+                markup=False,
+            )
         if self.skipped:
             self.notify(
                 f"{len(self.skipped)} article(s) are not in both folders with a status to "
@@ -187,11 +195,11 @@ class ReviewScreen(Screen[None]):
             state = "not written yet"
         gold.border_subtitle = state
         left, right = display.safe(review.left.name), display.safe(review.right.name)
+        n = len(self.reviews)
         self.query_one("#progress", Static).update(
-            f"{left} ◂▸ {right} · article {self.index + 1}/{len(self.reviews)} "
-            f"{display.safe(article_id)}: {review.pending} of {len(review.disagreements)} "
-            f"disagreement(s) left · {remaining(self.reviews)} left in all · gold written "
-            f"for {len(self.written)}/{len(self.reviews)}"
+            f"{left} ◂▸ {right} · article {self.index + 1}/{n} · {review.pending} of "
+            f"{len(review.disagreements)} diffs left here, {remaining(self.reviews)} in all · "
+            f"gold {len(self.written)}/{n} written"
         )
 
     def _save(self) -> None:
