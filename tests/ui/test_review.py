@@ -287,6 +287,7 @@ def run_cli(team: Path, *argv: str) -> int:
         (["kim", "lee", "--out", "."], "give the gold a folder of its own"),
         (["kim", "lee", "--out", "gold", "--status", "nope"], "--status: unknown status"),
         (["kim", "lee", "--out", "gold", "--status", "skipped"], "share no article"),
+        (["kim", "lee", "--out", "gold", "--articles", "nope"], "nope"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_sentence(
@@ -321,6 +322,15 @@ def test_the_command_reviews_into_out_as_the_annotator(
     monkeypatch.setenv("USER", "kim_login")
     assert run_cli(team, "kim", "lee", "--annotations", "gold") == 0
     assert seen["reviewer"] == "kim_login" and seen["out"] == Path("gold")
+
+
+def test_a_gold_folder_in_use_exits_2(team: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.core import lock
+
+    with lock.acquire(team / "gold"):
+        assert run_cli(team, "kim", "lee", "--out", "gold") == 2
+    err = capsys.readouterr().err
+    assert "gold is being written by newsmark" in err and err.count("\n") == 1
 
 
 def test_reviewer_name_is_writable() -> None:
