@@ -320,3 +320,30 @@ def test_draft_open_without_gold_starts_from_the_agreed_spans(tmp_path: Path) ->
     r = review([ANN, PARIS_GPE], [ANN, PARIS_ORG])
     draft = Draft.open(r, tmp_path)
     assert draft.document.entities == (ANN,) and draft.pending == 1
+
+
+def _key(e: Entity) -> tuple[int, int, str]:
+    return (e.start, e.end, e.label)
+
+
+@settings(max_examples=60, deadline=None)
+@given(versions(), versions(), st.data())
+def test_decisions_undo_and_redo_keep_the_gold_and_the_decisions_in_step(
+    left: list[Entity], right: list[Entity], data: st.DataObject
+) -> None:
+    r = review(left, right)
+    draft = Draft.start(r)
+    doc = draft.document
+    for _ in range(data.draw(st.integers(0, 12))):
+        op = data.draw(st.sampled_from(["decide", "undo", "redo"]))
+        if op == "decide" and r.disagreements:
+            index = data.draw(st.integers(0, len(r.disagreements) - 1))
+            draft.decide(index, data.draw(st.sampled_from(["left", "right", "neither"])))
+        elif op in ("undo", "redo"):
+            edit = doc.undo() if op == "undo" else doc.redo()
+            if edit is not None:
+                draft.edited(edit)
+        for d, c in zip(r.disagreements, r.choices, strict=True):
+            here = {_key(e) for e in doc.entities if e.start < d.end and d.start < e.end}
+            assert here == {_key(e) for e in (d.spans(c) if c is not None else ())}
+        assert {_key(e) for e in r.agreed} <= {_key(e) for e in doc.entities}
