@@ -268,6 +268,10 @@ class ReviewScreen(Screen[None]):
         if gold.locked is not None:
             self.notify(gold.locked, severity="warning", markup=False)
             return
+        if review.agrees:
+            self.app.bell()
+            self.notify("The two versions agree everywhere in this article.", markup=False)
+            return
         offset = self._offset()
         index = review.at(offset)
         if index is None:
