@@ -119,7 +119,7 @@ class ReviewScreen(Screen[None]):
         gold.labels = self.labels
         gold.add_class("-current")
         start = next((i for i, r in enumerate(self.reviews) if not r.complete), 0)
-        self.open(start)
+        self.show_article(start)
         gold.focus()
         agreed = [
             r for r in self.reviews if r.agrees and not gold_path(self.out, r.article.id).exists()
@@ -150,7 +150,7 @@ class ReviewScreen(Screen[None]):
     def gold(self) -> GoldView:
         return self.query_one(GoldView)
 
-    def open(self, index: int) -> None:
+    def show_article(self, index: int) -> None:
         """Show review ``index``: both versions and its gold, cursor on what is left to do."""
         self.index = index
         review, draft = self.review, self.draft
@@ -296,7 +296,7 @@ class ReviewScreen(Screen[None]):
         self.gold.move_to_offset(self.review.disagreements[found].start)
 
     def action_article(self, step: int) -> None:
-        self.open((self.index + step) % len(self.reviews))
+        self.show_article((self.index + step) % len(self.reviews))
 
     def action_accept_agreed(self) -> None:
         try:
