@@ -365,6 +365,15 @@ REVIEW_BINDINGS: list[Binding] = [
         tooltip="Open the previous shared article.",
     ),
     Binding(
+        "t",
+        "pick_label",
+        "Label…",
+        show=False,
+        id="review-label-pick",
+        tooltip="Open the label picker for the gold's selection or the entity under the "
+        "cursor, for labels past 9.",
+    ),
+    Binding(
         "G",
         "accept_agreed",
         "Accept agreed",

@@ -17,6 +17,7 @@ from tui.core.article import sha256_bytes
 from tui.core.spans import Entity
 from tui.core.store import Annotation, annotation_path, save
 from tui.screens.help import HelpScreen
+from tui.screens.labels import LabelPicker
 from tui.screens.review import GoldView, ReviewApp, ReviewScreen
 from tui.widgets.article_view import ArticleView
 
@@ -186,6 +187,17 @@ async def test_a_free_edit_settles_the_disagreement_and_u_undoes_it(team: Path) 
         await pilot.press("less_than_sign", "D", "u")  # undo a decision too
         assert s.review.choices[0] is None
     assert "China" not in [t for t, _ in gold_ents(team)]
+
+
+async def test_t_labels_the_gold_with_any_label(team: Path) -> None:
+    app = make(team)
+    async with app.run_test(size=SIZE) as pilot:
+        s = await start(app, pilot)
+        await pilot.press("t")
+        assert isinstance(app.screen, LabelPicker)
+        await pilot.press(*"my_place", "enter")
+        assert s.review.choices[0] == "edited"
+    assert ("China", "MY_PLACE") in gold_ents(team)
 
 
 async def test_the_versions_cannot_be_edited(team: Path) -> None:

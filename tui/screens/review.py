@@ -38,6 +38,7 @@ from tui.core.review import (
 from tui.core.store import StoreError
 from tui.keys import APP_BINDINGS, REVIEW_BINDINGS, VIEW_BINDINGS
 from tui.screens.help import HelpScreen
+from tui.screens.labels import LabelPicker
 from tui.widgets.article_view import ArticleView
 from tui.widgets.palette import ordered
 
@@ -297,6 +298,19 @@ class ReviewScreen(Screen[None]):
 
     def action_article(self, step: int) -> None:
         self.show_article((self.index + step) % len(self.reviews))
+
+    def action_pick_label(self) -> None:
+        gold = self.gold
+        entity = gold.entity_at_cursor()
+
+        def chosen(label: str | None) -> None:
+            if label is None:
+                return
+            if label not in self.labels:
+                self.labels.append(label)
+            gold.apply_label(label)
+
+        self.app.push_screen(LabelPicker(self.labels, entity.label if entity else None), chosen)
 
     def action_accept_agreed(self) -> None:
         try:
