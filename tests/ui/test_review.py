@@ -366,3 +366,17 @@ async def test_an_unreadable_gold_file_is_never_overwritten(team: Path) -> None:
     assert bad.read_text("utf-8") == "schema = 1\nthis is not TOML"
     assert any("read-only" in n for n in notes)
     assert gold(team, SECOND)["status"] == "accepted"  # the other articles still work
+
+
+async def test_names_are_shown_as_written_never_as_markup(team: Path) -> None:
+    name = "zz [draft] [b]x"
+    shutil.copy(team / "articles" / f"{FIRST}.txt", team / "articles" / f"{name}.txt")
+    version(team, "kim", name, KIM)
+    version(team, "lee", name, LEE)
+    app = make(team)
+    async with app.run_test(size=SIZE) as pilot:
+        s = await start(app, pilot)
+        await pilot.press("comma")
+        assert s.review.article.id == f"{name}.txt"
+        shot = app.export_screenshot()
+        assert f"gold: {name}.txt" in shot.replace("&#160;", " ")

@@ -18,6 +18,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -160,7 +161,7 @@ class ReviewScreen(Screen[None]):
             view = self.query_one(f"#{side}", ArticleView)
             view.show(Document(text, version.entities))
             view.locked = f"This is {version.name}'s version; edit the gold below."
-            view.border_title = f"{side}: {display.safe(version.name)}"
+            view.border_title = Content(f"{side}: {display.safe(version.name)}")
         gold = self.gold
         gold.locked = self.broken.get(review.article.id)
         gold.show(draft.document)
@@ -185,7 +186,7 @@ class ReviewScreen(Screen[None]):
         gold = self.gold
         gold.set_marks(pending)
         article_id = review.article.id
-        gold.border_title = f"gold: {display.safe(article_id)}"
+        gold.border_title = Content(f"gold: {display.safe(article_id)}")
         if article_id in self.broken:
             state = "unreadable gold TOML: read-only"
         elif self.save_failed:
