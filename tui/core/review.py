@@ -6,9 +6,14 @@ and label; who or what made them does not matter) is agreed; any other cluster i
 :class:`Disagreement`, decided by taking the left side's spans, the right side's, or neither.
 Clusters never overlap each other, so any mix of decisions gives spans that do not overlap.
 
-The gold is written with ``source = "user"``, status ``accepted`` and the reviewer as
-``annotator``; each span keeps its *origin*, the annotator(s) whose version it came from
-(the reviewer for spans added while reviewing).
+While an article is reviewed its gold is a :class:`Draft`: a document the reviewer edits
+freely, kept in step with which disagreements are settled (a choice, or an edit over it),
+through undo and redo too.
+
+The gold is written with ``source = "user"``, the reviewer as ``annotator`` and status
+``accepted`` (``in_progress`` while disagreements are left, so a review can be resumed); each
+span keeps its *origin*, the annotator(s) whose version it came from (the reviewer for spans
+added while reviewing).
 """
 
 from __future__ import annotations
