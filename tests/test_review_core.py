@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,20 @@ def test_gold_is_written_accepted_by_the_reviewer(tmp_path: Path) -> None:
     loaded = store.load(path, r.article).annotation
     assert loaded.status == "accepted"
     assert loaded.annotator == "max"
-    assert loaded.entities == (ANN, PARIS_GPE, TOKYO, CAFE, LINE)
+    assert [replace(e, origin=None) for e in loaded.entities] == [
+        ANN,
+        PARIS_GPE,
+        TOKYO,
+        CAFE,
+        LINE,
+    ]
+    assert [e.origin for e in loaded.entities] == [
+        "kim+lee",
+        "lee",
+        "kim+lee",
+        "kim+lee",
+        "kim+lee",
+    ]
     assert all(e.source == "user" for e in loaded.entities)
     assert [e.text(TEXT) for e in loaded.entities][2:] == ["東京", "Café\u0301", "New line"]
 
@@ -311,7 +325,13 @@ def test_a_half_done_review_is_written_in_progress_and_resumed(tmp_path: Path) -
     write(out, resumed.gold("max"))
     loaded = store.load(path, r.article).annotation
     assert loaded.status == "accepted" and loaded.annotator == "max"
-    assert loaded.entities == (ANN, BOB, SMITH, Entity(25, 30, "LOC"), CAFE)
+    assert loaded.entities == (
+        replace(ANN, origin="kim+lee"),
+        replace(BOB, origin="lee"),
+        replace(SMITH, origin="lee"),
+        Entity(25, 30, "LOC", origin="max"),
+        replace(CAFE, origin="lee"),
+    )
     third = review([ANN, BOB_SMITH, PARIS_GPE, TOKYO], [ANN, BOB, SMITH, PARIS_ORG, CAFE])
     assert Draft.open(third, out).complete  # accepted gold: nothing left to decide
 

@@ -156,6 +156,7 @@ async def test_every_decision_writes_accepted_gold_by_the_reviewer(team: Path) -
         ("Wang Yi", "PERSON"),
     ]
     assert origins == ["kim+lee", "lee", "kim+lee", "lee", "kim"]
+    assert [e["origin"] for e in doc["entities"]] == origins  # each span's origin on disk
 
 
 async def test_d_and_D_jump_between_disagreements(team: Path) -> None:

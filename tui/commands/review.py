@@ -65,9 +65,8 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError, statuses
     from tui.core import review
-    from tui.core.formats.select import parse_statuses
 
     if len(args.folders) != 2:
         raise UsageError(
@@ -88,13 +87,8 @@ def run(args: argparse.Namespace) -> int:
                 f"--out {out} would mix the gold with {folder}'s files; give the gold a "
                 "folder of its own, e.g. --out annotations/gold."
             )
-    statuses = review.REVIEW_STATUSES
-    if args.status is not None:
-        try:
-            statuses = parse_statuses(args.status)
-        except ValueError as exc:
-            raise UsageError(f"--status: {exc}") from None
-    reviews, skipped = review.load(args.articles, a, b, statuses)
+    wanted = review.REVIEW_STATUSES if args.status is None else statuses(args.status)
+    reviews, skipped = review.load(args.articles, a, b, wanted)
     if not reviews:
         raise UsageError(
             f"{a} and {b} share no article with a status to review; "

@@ -44,6 +44,11 @@ def _key(e: Entity) -> tuple[int, int, str]:
     return (e.start, e.end, e.label)
 
 
+def _as_gold(e: Entity) -> Entity:
+    """A span as the gold holds it: the reviewer's decision; its origin is set on writing."""
+    return replace(e, source="user", origin=None)
+
+
 @dataclass(frozen=True)
 class Side:
     """One annotator's version: whose it is and their spans."""
@@ -205,7 +210,7 @@ class Review:
         for d, c in zip(self.disagreements, self.choices, strict=True):
             if c is not None:
                 chosen.extend(d.spans(c))
-        return tuple(sorted(replace(e, source="user") for e in chosen))
+        return tuple(sorted(_as_gold(e) for e in chosen))
 
     def origins(self, entities: Iterable[Entity], reviewer: str) -> tuple[GoldSpan, ...]:
         """Each span with the annotator(s) who marked it exactly so, else the reviewer.
@@ -222,7 +227,7 @@ class Review:
                 for side, keys in ((self.left, left), (self.right, right))
                 if _key(e) in keys
             )
-            spans.append(GoldSpan(replace(e, source="user"), names or (reviewer,)))
+            spans.append(GoldSpan(_as_gold(e), names or (reviewer,)))
         return tuple(spans)
 
     def resume(self, entities: Iterable[Entity]) -> None:
@@ -273,12 +278,11 @@ class Gold:
     """``in_progress`` for a review saved before every disagreement was decided."""
 
     def annotation(self) -> Annotation:
-        # The store has no per-span origin yet; ``self.spans`` keeps it for when it does.
         return Annotation(
             article=self.article.id,
             sha256=self.article.sha256,
             status=self.status,
-            entities=tuple(s.entity for s in self.spans),
+            entities=tuple(replace(s.entity, origin=s.origin) for s in self.spans),
             annotator=self.reviewer,
             updated=store.now(),
         )
@@ -290,7 +294,7 @@ class GoldDocument(Document):
     def settle(self, d: Disagreement, choice: Choice) -> Edit | None:
         """Replace whatever the gold has over ``d`` by the chosen side's spans, as one edit."""
         removed = self.spans.overlapping(d.start, d.end)
-        added = [replace(e, source="user") for e in d.spans(choice)]
+        added = [_as_gold(e) for e in d.spans(choice)]
         return self._commit(f"take {choice} at {d.start}", removed, added, self.status)
 
 
@@ -328,12 +332,12 @@ class Draft:
     def start(cls, review: Review, existing: Iterable[Entity] | None = None) -> Draft:
         """From the agreed spans, or from gold already written (every disagreement settled)."""
         if existing is None:
-            entities = [replace(e, source="user") for e in review.agreed]
+            entities = [_as_gold(e) for e in review.agreed]
             for d, c in zip(review.disagreements, review.choices, strict=True):
                 if c is not None:
-                    entities.extend(replace(e, source="user") for e in d.spans(c))
+                    entities.extend(_as_gold(e) for e in d.spans(c))
         else:
-            entities = [replace(e, source="user") for e in existing]
+            entities = [_as_gold(e) for e in existing]
             review.choices = ["edited"] * len(review.disagreements)
         return cls(review, GoldDocument(review.article.text, entities, "accepted"))
 
