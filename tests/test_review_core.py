@@ -367,3 +367,21 @@ def test_decisions_undo_and_redo_keep_the_gold_and_the_decisions_in_step(
             here = {_key(e) for e in doc.entities if e.start < d.end and d.start < e.end}
             assert here == {_key(e) for e in (d.spans(c) if c is not None else ())}
         assert {_key(e) for e in r.agreed} <= {_key(e) for e in doc.entities}
+
+
+def test_text_both_versions_excluded_stays_excluded_in_the_gold(tmp_path: Path) -> None:
+    boiler, other = (TEXT.index("New"), len(TEXT)), (8, 11)  # "New line here." and "met"
+    r = Review.of(
+        article(),
+        Side("kim", (ANN, PARIS_GPE), (boiler, other)),
+        Side("lee", (ANN, PARIS_ORG), (boiler,)),
+    )
+    assert r.excluded == (boiler,)
+    draft = Draft.start(r)
+    assert draft.document.excluded == (boiler,)
+    draft.decide(0, "left")
+    path = write(tmp_path, draft.gold("max"))
+    assert store.load(path, r.article).annotation.excluded == (boiler,)
+    again = Review.of(r.article, r.left, r.right)
+    assert Draft.open(again, tmp_path).document.excluded == (boiler,)
+    assert r.gold("max").excluded == (boiler,)  # accept_agreed's gold keeps it too

@@ -27,7 +27,7 @@ from tui.core import store
 from tui.core.agree import Shared, Skipped, gather
 from tui.core.article import Article
 from tui.core.edits import STATUSES, Document, Edit, Status
-from tui.core.spans import Entity, check_entities
+from tui.core.spans import Entity, Range, check_entities
 from tui.core.store import Annotation
 
 Choice = Literal["left", "right", "neither"]
@@ -55,6 +55,7 @@ class Side:
 
     name: str
     entities: tuple[Entity, ...]
+    excluded: tuple[Range, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,17 @@ class Review:
         if len(shared.versions) != 2:
             raise ValueError("a review compares exactly two versions")
         a, b = shared.versions
-        left, right = Side(a.annotator, a.entities), Side(b.annotator, b.entities)
+        left = Side(a.annotator, a.entities, a.excluded)
+        right = Side(b.annotator, b.entities, b.excluded)
         if left.name == right.name:  # the same name in both files: tell the folders apart
-            left = Side(f"{a.annotator} ({a.folder})", a.entities)
-            right = Side(f"{b.annotator} ({b.folder})", b.entities)
+            left = replace(left, name=f"{a.annotator} ({a.folder})")
+            right = replace(right, name=f"{b.annotator} ({b.folder})")
         return cls.of(shared.article, left, right)
+
+    @property
+    def excluded(self) -> tuple[Range, ...]:
+        """Text both versions marked as not article text: the gold leaves it out too."""
+        return tuple(sorted(set(self.left.excluded) & set(self.right.excluded)))
 
     @property
     def agrees(self) -> bool:
@@ -264,7 +271,7 @@ class Review:
             check_entities(self.article.text, [s.entity for s in spans])
         except ValueError as exc:
             raise ReviewError(f"{self.article.id}: {exc}") from None
-        return Gold(self.article, reviewer, spans)
+        return Gold(self.article, reviewer, spans, excluded=self.excluded)
 
 
 @dataclass(frozen=True)
@@ -276,6 +283,7 @@ class Gold:
     spans: tuple[GoldSpan, ...]
     status: Status = "accepted"
     """``in_progress`` for a review saved before every disagreement was decided."""
+    excluded: tuple[Range, ...] = ()
 
     def annotation(self) -> Annotation:
         return Annotation(
@@ -285,6 +293,7 @@ class Gold:
             entities=tuple(replace(s.entity, origin=s.origin) for s in self.spans),
             annotator=self.reviewer,
             updated=store.now(),
+            excluded=self.excluded,
         )
 
 
@@ -323,14 +332,20 @@ class Draft:
             return cls.start(review)
         annotation = store.load(path, review.article).annotation
         if annotation.status == "accepted":
-            return cls.start(review, annotation.entities)
-        draft = cls.start(review, annotation.entities)
+            return cls.start(review, annotation.entities, annotation.excluded)
+        draft = cls.start(review, annotation.entities, annotation.excluded)
         review.resume(annotation.entities)
         return draft
 
     @classmethod
-    def start(cls, review: Review, existing: Iterable[Entity] | None = None) -> Draft:
+    def start(
+        cls,
+        review: Review,
+        existing: Iterable[Entity] | None = None,
+        excluded: Iterable[Range] | None = None,
+    ) -> Draft:
         """From the agreed spans, or from gold already written (every disagreement settled)."""
+        ranges = review.excluded if excluded is None else tuple(excluded)
         if existing is None:
             entities = [_as_gold(e) for e in review.agreed]
             for d, c in zip(review.disagreements, review.choices, strict=True):
@@ -339,7 +354,8 @@ class Draft:
         else:
             entities = [_as_gold(e) for e in existing]
             review.choices = ["edited"] * len(review.disagreements)
-        return cls(review, GoldDocument(review.article.text, entities, "accepted"))
+        document = GoldDocument(review.article.text, entities, "accepted", ranges)
+        return cls(review, document)
 
     @property
     def pending(self) -> int:
@@ -395,7 +411,9 @@ class Draft:
 
     def gold(self, reviewer: str) -> Gold:
         """What to write now: accepted once every disagreement is settled, else in progress."""
-        gold = self.review.gold(reviewer, self.document.entities)
+        gold = replace(
+            self.review.gold(reviewer, self.document.entities), excluded=self.document.excluded
+        )
         return gold if self.complete else replace(gold, status="in_progress")
 
 

@@ -159,7 +159,7 @@ class ReviewScreen(Screen[None]):
         text = review.article.text
         for side, version in (("left", review.left), ("right", review.right)):
             view = self.query_one(f"#{side}", ArticleView)
-            view.show(Document(text, version.entities))
+            view.show(Document(text, version.entities, excluded=version.excluded))
             view.locked = f"This is {version.name}'s version; edit the gold below."
             view.border_title = Content(f"{side}: {display.safe(version.name)}")
         gold = self.gold
