@@ -145,7 +145,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--skip-cli", action="store_true", help="time the engines only")
+    parser.add_argument("--quick", action="store_true", help="40 articles, one round, engines")
     args = parser.parse_args()
+    if args.quick:
+        args.articles, args.rounds, args.skip_cli = 40, 1, True
     name = ner.resolve_model()
     size = str(args.batch_size)
     with tempfile.TemporaryDirectory(prefix="newsmark-bench-dask-") as tmp:
