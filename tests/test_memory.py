@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,12 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import SEED_IDS, make_ruler_pipeline
+from tui.cli import main
 from tui.core import memory as memory_mod
+from tui.core import ner, store
 from tui.core.article import read_article
 from tui.core.edits import Document
 from tui.core.memory import Change, Memory, MemoryError
 from tui.core.ner import Pipeline
 from tui.core.spans import Entity
+from tui.core.stats import collect
 
 
 def ents(pipeline: Pipeline, text: str, mem: Memory) -> list[tuple[str, str, str]]:
@@ -240,3 +244,68 @@ def test_a_correction_in_one_article_changes_the_next(real: Pipeline, workdir: P
     labels = {e.label for e in after if e.text(second.text) == "Pezeshkian"}
     assert labels == {"PERSON"}
     assert all(e.source == "memory" for e in after if e.text(second.text) == "Pezeshkian")
+
+
+# -- the commands -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> Pipeline:
+    """``newsmark suggest`` gets a fresh stand-in model (the memory is installed into it)."""
+    pipeline = make_ruler_pipeline()
+    monkeypatch.setattr(ner, "load", lambda name=None: pipeline)
+    return pipeline
+
+
+def spans_on_disk(workdir: Path, aid: str) -> list[tuple[int, int, str, str, str]]:
+    data = tomllib.loads(store.annotation_path(workdir / "annotations", aid).read_text("utf-8"))
+    return [(e["start"], e["end"], e["text"], e["label"], e["source"]) for e in data["entities"]]
+
+
+def test_suggest_memory_updates_unreviewed_articles_and_stats_counts_what_was_kept(
+    stand_in: Pipeline, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["suggest"]) == 0
+    first = spans_on_disk(workdir, SEED_IDS[0])
+    assert ("Pezeshkian", "NORP", "model") in [s[2:] for s in first]
+
+    Memory(
+        {"Pezeshkian": "PERSON"}, {"Xinhua"}, path=Memory.path_in(workdir / "annotations")
+    ).save()
+    assert main(["suggest", "--memory"]) == 0
+    for aid in SEED_IDS:
+        found = [s[2:] for s in spans_on_disk(workdir, aid)]
+        assert ("Pezeshkian", "PERSON", "memory") in found
+        assert not [s for s in found if s[0] == "Xinhua" or s[1] == "NORP"]
+
+    # Accept the first article after undoing one of the memory's changes there.
+    article = read_article(workdir / "articles", SEED_IDS[0])
+    spans = spans_on_disk(workdir, SEED_IDS[0])
+    undone = next(s for s in spans if s[2] == "Pezeshkian")
+    entities = [
+        Entity(s, e, "NORP" if (s, e) == undone[:2] else label, "user" if src != "model" else src)  # type: ignore[arg-type]
+        for s, e, _, label, src in spans
+    ]
+    annotation = store.Annotation(article.id, article.sha256, "accepted", tuple(entities))
+    store.save(store.annotation_path(workdir / "annotations", article.id), annotation, article.text)
+    changed = len(memory_mod.read_log(workdir / "annotations")[SEED_IDS[0]])
+    assert changed == article.text.count("Pezeshkian")
+
+    stats = collect(workdir / "articles", workdir / "annotations")
+    assert (stats.memory_changes, stats.memory_kept) == (changed, changed - 1)
+    capsys.readouterr()
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert f"changed {changed} model spans on accepted articles" in out
+    assert f"kept {changed - 1} of those" in out
+
+
+def test_suggest_memory_refuses_a_broken_memory(
+    stand_in: Pipeline, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "annotations" / ".newsmark-memory.toml").write_text("schema = [", "utf-8")
+    assert main(["suggest", "--memory"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("newsmark: annotations/.newsmark-memory.toml: is not valid TOML")
+    assert "Traceback" not in err
+    assert not list((workdir / "annotations").glob("*.toml"))

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from tui.core.batch import Event
+    from tui.core.memory import Memory
+    from tui.core.workspace import Workspace
 
 EPILOG = (
     "exit status: 0 done (unusable articles are skipped with a warning), 1 an existing TOML "
@@ -66,6 +68,12 @@ def add_parser(
         "changed, and the review status, are kept",
     )
     p.add_argument(
+        "--memory",
+        action="store_true",
+        help="apply the memory of your corrections (annotations/.newsmark-memory.toml) on top "
+        "of the model, to new articles and to those still unreviewed",
+    )
+    p.add_argument(
         "--n-process",
         type=_positive,
         default=1,
@@ -89,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     workspace = Workspace(args.articles, args.annotations)
     batch.check_output(args.annotations)
     ids = batch.pending(workspace, force=args.force)
+    remembered = _memory(args, workspace, ids) if getattr(args, "memory", False) else None
     name = ner.resolve_model(args.model)  # a missing model is an error even with nothing to do
     if not ids:
         print(
@@ -110,15 +119,35 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     with held:
         pipeline = ner.load(name)
+        if remembered is not None:
+            remembered.install(pipeline.nlp)
         events = batch.suggest_all(
             workspace,
             pipeline,
             ids,
-            force=args.force,
+            memory=remembered,
+            force=args.force or remembered is not None,
             n_process=args.n_process,
             batch_size=args.batch_size,
         )
         return _report(events, len(ids), pipeline.name, terminal=sys.stdout.isatty())
+
+
+def _memory(args: argparse.Namespace, workspace: Workspace, ids: list[str]) -> Memory:
+    """Load the memory and add the unreviewed articles to ``ids`` (in corpus order)."""
+    from tui.cli import UsageError
+    from tui.core.memory import Memory, MemoryError
+
+    try:
+        remembered = Memory.load(args.annotations)
+    except MemoryError as exc:
+        raise UsageError(str(exc)) from None
+    chosen = set(ids)
+    for aid in workspace.ids:
+        if aid not in chosen and workspace.summary(aid).status == "unreviewed":
+            chosen.add(aid)
+    ids[:] = [aid for aid in workspace.ids if aid in chosen]
+    return remembered
 
 
 def _report(events: Iterator[Event], total: int, model: str, *, terminal: bool) -> int:
