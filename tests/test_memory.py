@@ -308,4 +308,4 @@ def test_suggest_memory_refuses_a_broken_memory(
     err = capsys.readouterr().err
     assert err.startswith("newsmark: annotations/.newsmark-memory.toml: is not valid TOML")
     assert "Traceback" not in err
-    assert not list((workdir / "annotations").glob("*.toml"))
+    assert not list((workdir / "annotations").glob("0*.toml"))
