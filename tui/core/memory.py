@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,6 +226,8 @@ class Memory:
         if not self:
             return
         _register()
+        # A memory of deletions only has no patterns, which is fine: its filter still runs.
+        warnings.filterwarnings("ignore", message=rf"\[W036\].*'{PIPE_NAME}'")
         ruler = nlp.add_pipe(
             "span_ruler",
             name=PIPE_NAME,

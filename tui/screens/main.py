@@ -20,16 +20,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
-from tui.core import display, ner
+from tui.core import display
 from tui.core.article import ArticleError
+from tui.core.corpus_index import Plan
 from tui.core.edits import Document, Edit, Status
 from tui.core.ner import ModelError, Pipeline
 from tui.core.spans import Entity
 from tui.core.store import StoreError
-from tui.core.tokens import Tokens
+from tui.core.tokens import Tokens, regex_tokens
 from tui.core.workspace import Annotated, Summary, Workspace, with_suggestions
 from tui.keys import SCREEN_BINDINGS
 from tui.screens.articles import ArticlePicker
+from tui.screens.corpus_index import CorpusHost, CorpusIndexScreen, JumpTo, PreviewScreen
 from tui.screens.labels import LabelPicker
 from tui.screens.search import SearchPrompt
 from tui.widgets.article_view import ArticleView
@@ -57,7 +59,7 @@ class Pane:
         return self.annotated.id if self.annotated is not None else None
 
 
-class MainScreen(Screen[None]):
+class MainScreen(CorpusHost, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list[BindingType](SCREEN_BINDINGS)
     HORIZONTAL_BREAKPOINTS = [
         (0, "-tiny"),
@@ -146,6 +148,7 @@ class MainScreen(Screen[None]):
                 timeout=12,
                 markup=False,
             )
+        self.memory_start()
         self.load_summaries()
         self.load_model()
 
@@ -154,6 +157,7 @@ class MainScreen(Screen[None]):
         """spaCy is imported here, off the event loop, after the text is on screen."""
         try:
             pipeline = self.pipeline_factory(self.model_name)
+            self.memory_install(pipeline)
         except ModelError as exc:
             self.post_message(self.ModelFailed(str(exc)))
             return
@@ -198,6 +202,7 @@ class MainScreen(Screen[None]):
         if pipeline is None:
             return
         needs_suggestions = not annotated.has_file and annotated.model is None
+        needs_suggestions = needs_suggestions or self.memory_due(annotated)
         if annotated.id in self.tokens and not needs_suggestions:
             return
         text = annotated.article.text
@@ -207,7 +212,7 @@ class MainScreen(Screen[None]):
                 # One pass: the NER doc carries the tokens too (entity components don't retokenize).
                 doc = pipeline.nlp(text) if needs_suggestions else pipeline.nlp.tokenizer(text)
             tokens = Tokens.from_spans((t.idx, t.idx + len(t)) for t in doc)
-            found = ner.entities(doc, text) if needs_suggestions else None
+            found = self.memory_entities(annotated, doc, text) if needs_suggestions else None
             self.post_message(self.Prepared(annotated.id, tokens, found))
 
         self.run_worker(
@@ -220,9 +225,11 @@ class MainScreen(Screen[None]):
         if annotated is None:
             return
         if message.suggestions is not None and self.pipeline is not None:
+            # The memory's update of a saved article waits for the person's next edit there.
+            first = not annotated.has_file
             with_suggestions(annotated, message.suggestions, self.pipeline.name)
             for pane in self.panes:
-                if pane.id == message.article and pane.broken is None:
+                if first and pane.id == message.article and pane.broken is None:
                     self._save(pane)
                     break
         for pane in self.panes:
@@ -327,6 +334,8 @@ class MainScreen(Screen[None]):
     def _committer(self, pane: Pane) -> Callable[[Edit], None]:
         def commit(edit: Edit) -> None:
             self._save(pane)
+            if pane.annotated is not None:
+                self.memory_learn(pane.annotated, edit)
             other = self.other(pane)
             if other is not None and other.id == pane.id:
                 other.view.redraw(edit.extent)
@@ -553,3 +562,73 @@ class MainScreen(Screen[None]):
             if status in TO_REVIEW:
                 return aid
         return None
+
+    # -- the corpus index and the memory (CorpusHost) ------------------------------------
+
+    @property
+    def open_articles(self) -> dict[str, Annotated]:
+        return self.opened
+
+    def tokens_of(self, annotated: Annotated) -> Tokens:
+        return self.tokens.get(annotated.id) or regex_tokens(annotated.article.text)
+
+    def save_article(self, annotated: Annotated) -> None:
+        pane = next((p for p in self.panes if p.id == annotated.id), None)
+        if pane is not None:
+            self._save(pane)
+        elif self.read_only is None:
+            self.workspace.save(annotated)
+            doc = annotated.document
+            self.summaries[annotated.id] = Summary(annotated.id, doc.status, len(doc.entities))
+
+    def redraw_article(self, article_id: str) -> None:
+        for pane in self.panes:
+            if pane.id == article_id:
+                pane.view.redraw()
+                self._title(pane)
+        self._refresh_panel()
+        self._update_status()
+
+    def resuggest(self, annotated: Annotated) -> None:
+        self._prepare(annotated)
+
+    def current_pipeline(self) -> Pipeline | None:
+        return self.pipeline
+
+    def run_background(self, work: Callable[[], None]) -> None:
+        self.run_worker(work, thread=True, group="memory", exit_on_error=False)
+
+    def call_on_screen(self, callback: Callable[[], None]) -> None:
+        self.app.call_from_thread(callback)
+
+    def notify_problem(self, message: str) -> None:
+        self.notify(message, severity="error", timeout=15, markup=False)
+
+    def push_preview(self, screen: PreviewScreen, done: Callable[[Plan | None], None]) -> None:
+        self.app.push_screen(screen, done)
+
+    def action_corpus_index(self) -> None:
+        pane = self.focused_pane
+
+        def chosen(jump: JumpTo | None) -> None:
+            if jump is None:
+                return
+            if pane.id != jump.article and not self.open_in(pane, jump.article):
+                return
+            pane.view.focus()
+            pane.view.move_to_offset(jump.offset)
+
+        self.app.push_screen(CorpusIndexScreen(self), chosen)
+
+    def action_label_corpus(self) -> None:
+        pane = self.focused_pane
+        entity = pane.view.entity_at_cursor()
+        if pane.annotated is None or entity is None:
+            self.app.bell()
+            return
+        text = entity.text(pane.annotated.article.text)
+
+        def said(message: str) -> None:
+            self.notify(message, markup=False)
+
+        self.preview_then_apply(text, "label_all", entity.label, said)

@@ -1,0 +1,431 @@
+"""The corpus entity index (``I``), the preview of a correction across the corpus, and the
+main screen's side of the memory.
+
+The index lists every distinct entity text with its labels, counts and articles, texts with
+conflicting labels first (marked ``≠``). A correction chosen there, or with ``ctrl+a`` in an
+article, is shown as a preview first; applied, it is one corpus edit (``u`` in the index
+undoes it everywhere). What the person decides is learnt by the memory
+(:mod:`tui.core.memory`), and open articles not yet reviewed are suggested again with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.core import corpus_index, display
+from tui.core import memory as memory_mod
+from tui.core.corpus_index import Action, CorpusEdit, CorpusIndex, Plan
+from tui.core.edits import Edit
+from tui.core.memory import Memory, MemoryError
+from tui.core.spans import Entity
+from tui.core.tokens import Tokens
+from tui.core.workspace import Annotated, Workspace
+from tui.keys import INDEX_BINDINGS, PREVIEW_BINDINGS
+from tui.widgets.palette import label_style
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from tui.core.ner import Pipeline
+
+_SHOWN = 2000  # rows listed; the rarest texts beyond that are left out
+_PREVIEW_ROWS = 200
+
+
+@dataclass(frozen=True)
+class JumpTo:
+    """Open ``article`` and put the cursor at ``offset``."""
+
+    article: str
+    offset: int
+
+
+class CorpusHost:
+    """What the index needs from the screen that opens it (the main screen mixes this in).
+
+    Everything here works on the screen's own open documents, so an edit made in the index is
+    the same edit the panes show and undo.
+    """
+
+    workspace: Workspace
+    labels: list[str]
+    read_only: str | None
+    _nlp_lock: threading.Lock
+
+    # -- to be provided by the screen ----------------------------------------------------
+
+    @property
+    def open_articles(self) -> MutableMapping[str, Annotated]:
+        raise NotImplementedError
+
+    def tokens_of(self, annotated: Annotated) -> Tokens:
+        raise NotImplementedError
+
+    def save_article(self, annotated: Annotated) -> None:
+        raise NotImplementedError
+
+    def redraw_article(self, article_id: str) -> None:
+        raise NotImplementedError
+
+    def resuggest(self, annotated: Annotated) -> None:
+        raise NotImplementedError
+
+    def current_pipeline(self) -> Pipeline | None:
+        raise NotImplementedError
+
+    def run_background(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on a thread (it may hold the pipeline's lock a while)."""
+        raise NotImplementedError
+
+    def call_on_screen(self, callback: Callable[[], None]) -> None:
+        """From a thread: run ``callback`` on the event loop."""
+        raise NotImplementedError
+
+    # -- the memory -----------------------------------------------------------------------
+
+    memory: Memory | None = None
+    memory_version: int = 0
+    corpus_edits: list[CorpusEdit]
+    _memory_seen: dict[str, int]
+    _memory_changes: dict[str, list[memory_mod.Change]]
+
+    def memory_start(self) -> None:
+        """Read the annotations folder's memory; a broken file turns the memory off, said."""
+        self.corpus_edits = []
+        self._memory_seen = {}
+        self._memory_changes = {}
+        try:
+            self.memory = Memory.load(self.workspace.annotations)
+        except MemoryError as exc:
+            self.memory = None
+            self.notify_problem(f"{exc} The memory is off until then.")
+
+    def notify_problem(self, message: str) -> None:
+        raise NotImplementedError
+
+    def memory_install(self, pipeline: Pipeline) -> None:
+        """Put the memory into the pipeline (call off the event loop: spaCy reads patterns)."""
+        if self.memory is None:
+            return
+        with self._nlp_lock:
+            self.memory.install(pipeline.nlp)
+
+    def memory_due(self, annotated: Annotated) -> bool:
+        """An unreviewed article not yet suggested with the memory as it is now."""
+        return (
+            self.memory is not None
+            and annotated.document.status == "unreviewed"
+            and annotated.has_file
+            and self._memory_seen.get(annotated.id, -1) != self.memory_version
+            and (bool(self.memory) or annotated.id in self._memory_seen)
+        )
+
+    def memory_entities(self, annotated: Annotated, doc: Doc, text: str) -> list[Entity]:
+        """Suggestions from a doc of the pipeline (called on a thread); logs what the memory
+        changed, for ``newsmark stats``."""
+        memory = self.memory
+        found = memory_mod.entities(doc, text, memory)
+        if memory is None:
+            return found
+        self._memory_seen[annotated.id] = self.memory_version
+        if memory_mod.SPANS_KEY in doc.spans:
+            self._memory_changes[annotated.id] = memory_mod.changes(doc, text, memory)
+        return found
+
+    def memory_learn(self, annotated: Annotated, edit: Edit) -> None:
+        """Learn from an edit the person made (an undo teaches its inverse)."""
+        memory = self.memory
+        if memory is None or self.read_only is not None:
+            return
+        changes = self._memory_changes.pop(annotated.id, None)
+        if changes is not None:  # logged once the article is the person's: for stats
+            with contextlib.suppress(OSError):
+                memory_mod.record(self.workspace.annotations, annotated.id, changes)
+        doc = annotated.document
+        if doc.redo_stack and doc.redo_stack[-1] is edit:
+            edit = edit.inverse()
+        if memory.learn(edit, annotated.article.text):
+            self.memory_changed()
+
+    def memory_changed(self) -> None:
+        """Save the memory, reinstall it, and suggest open unreviewed articles again."""
+        memory = self.memory
+        if memory is None:
+            return
+        self.memory_version += 1
+        # A failed write is not said on its own: the article's save fails alike and says
+        # what to do; the memory keeps working and the next change writes it again.
+        with contextlib.suppress(OSError):
+            memory.save()
+        pipeline = self.current_pipeline()
+        if pipeline is None:
+            return
+
+        def work() -> None:
+            self.memory_install(pipeline)
+            self.call_on_screen(self._resuggest_due)
+
+        self.run_background(work)
+
+    def _resuggest_due(self) -> None:
+        for annotated in list(self.open_articles.values()):
+            if self.memory_due(annotated):
+                self.resuggest(annotated)
+
+    # -- corpus edits ---------------------------------------------------------------------
+
+    def corpus_plan(
+        self, text: str, action: Action, label: str | None, include_reviewed: bool
+    ) -> Plan:
+        return corpus_index.plan(
+            self.workspace,
+            self.open_articles,
+            text,
+            action,
+            label,
+            include_reviewed=include_reviewed,
+            tokens_for=self.tokens_of,
+        )
+
+    def corpus_apply(self, plan: Plan) -> CorpusEdit:
+        done = corpus_index.apply(self.workspace, self.open_articles, plan, save=self.save_article)
+        if done.steps:
+            self.corpus_edits.append(done)
+            for annotated, _ in done.steps:
+                self.redraw_article(annotated.id)
+            annotated, edit = done.steps[0]
+            self.memory_learn(annotated, edit)
+        return done
+
+    def corpus_undo(self) -> str:
+        """Undo the last corpus edit; what to tell the person."""
+        if not self.corpus_edits:
+            return "No correction across the corpus to undo."
+        done = self.corpus_edits.pop()
+        skipped = corpus_index.undo(done, self.save_article)
+        for annotated, _ in done.steps:
+            self.redraw_article(annotated.id)
+        if done.steps and self.memory is not None:
+            annotated, edit = done.steps[0]
+            if self.memory.learn(edit.inverse(), annotated.article.text):
+                self.memory_changed()
+        said = f"Undone: {done.description}."
+        if skipped:
+            said += f" Left alone, edited since: {', '.join(skipped)}."
+        return said
+
+    def preview_then_apply(
+        self, text: str, action: Action, label: str | None, after: Callable[[str], None]
+    ) -> None:
+        """Show the preview of a correction; apply it if the person says so."""
+        if self.read_only is not None:
+            after(f"Read-only, nothing changed: {self.read_only}")
+            return
+
+        def decided(plan: Plan | None) -> None:
+            if plan is None:
+                after("Nothing changed.")
+                return
+            done = self.corpus_apply(plan)
+            said = f"{plan.description}: {len(done.steps)} articles changed."
+            if done.failed:
+                said += " " + "; ".join(f"{a}: {why}" for a, why in done.failed.items())
+            after(said)
+
+        plan = self.corpus_plan(text, action, label, include_reviewed=False)
+        self.push_preview(PreviewScreen(plan, self.corpus_plan), decided)
+
+    def push_preview(self, screen: PreviewScreen, done: Callable[[Plan | None], None]) -> None:
+        raise NotImplementedError
+
+
+class PreviewScreen(ModalScreen[Plan | None]):
+    """Every change a correction would make, article by article; returns the plan to apply."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list[BindingType](PREVIEW_BINDINGS)
+    DEFAULT_CSS = """
+    PreviewScreen { align: center middle; background: $background; }
+    PreviewScreen #dialog { width: 90%; height: 80%; border: thick $warning; }
+    PreviewScreen #title { padding: 0 1; }
+    PreviewScreen OptionList { height: 1fr; border: none; }
+    """
+
+    def __init__(self, plan: Plan, replan: Callable[[str, Action, str | None, bool], Plan]) -> None:
+        super().__init__()
+        self.plan = plan
+        self.replan = replan
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(id="title")
+            yield OptionList(id="changes")
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one("#changes", OptionList).focus()
+
+    def _fill(self) -> None:
+        plan = self.plan
+        included, left = len(plan.included), len(plan.left_out)
+        title = f"{display.safe(plan.description)}: {included} articles change"
+        if left:
+            title += f", {left} reviewed left alone (! to include them)"
+        title += ". enter applies, escape cancels."
+        self.query_one("#dialog").border_title = "Preview"
+        self.query_one("#title", Static).update(Text(title))
+        rows = self.query_one("#changes", OptionList)
+        rows.clear_options()
+        lines = plan.lines()[:_PREVIEW_ROWS] or ["Nothing to change."]
+        rows.add_options([Option(Text(display.safe(line, 200))) for line in lines])
+
+    def action_include_reviewed(self) -> None:
+        p = self.plan
+        self.plan = self.replan(p.text, p.action, p.label, not p.include_reviewed)
+        self._fill()
+
+    def action_apply(self) -> None:
+        self.dismiss(self.plan if self.plan.included else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CorpusIndexScreen(ModalScreen[JumpTo | None]):
+    """The index of entity texts; corrections act on the highlighted text."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list[BindingType](INDEX_BINDINGS)
+    DEFAULT_CSS = """
+    CorpusIndexScreen { align: center middle; background: $background; }
+    CorpusIndexScreen #dialog { width: 95%; height: 90%; border: thick $accent; }
+    CorpusIndexScreen #title { color: $text-muted; padding: 0 1; }
+    CorpusIndexScreen OptionList { height: 1fr; border: none; }
+    """
+
+    def __init__(self, host: CorpusHost) -> None:
+        super().__init__()
+        self.host = host
+        self.index: CorpusIndex | None = None
+        self._jumps: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(id="title")
+            yield OptionList(id="texts")
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog").border_title = "Corpus index"
+        self.refill()
+        self.query_one("#texts", OptionList).focus()
+
+    def refill(self, keep: str | None = None) -> None:
+        """Rebuild the index from the open documents and the files (after every change)."""
+        index = corpus_index.build(self.host.workspace, self.host.open_articles)
+        self.index = index
+        conflicts = len(index.conflicts)
+        title = f"{len(index.entries)} entity texts, {conflicts} with conflicting labels (≠)."
+        title += " 1-9/t relabel, x delete, A label all, enter jump, u undo, escape close."
+        self.query_one("#title", Static).update(Text(title))
+        rows = self.query_one("#texts", OptionList)
+        rows.clear_options()
+        rows.add_options([Option(self._row(e), id=e.text) for e in index.entries[:_SHOWN]])
+        if rows.option_count:
+            at = 0
+            if keep is not None:
+                at = next((i for i, e in enumerate(index.entries[:_SHOWN]) if e.text == keep), 0)
+            rows.highlighted = at
+
+    def _row(self, entry: corpus_index.Entry) -> Text:
+        row = Text("≠ " if entry.conflict else "  ", style="bold red")
+        row.append(display.safe(entry.text, 40))
+        for label, n in entry.labels.most_common():
+            row.append("  ")
+            row.append(f" {display.safe(label)} ", style=label_style(label))
+            row.append(f" {n}")
+        articles = entry.articles
+        where = display.safe(articles[0], 30)
+        if len(articles) > 1:
+            where += f" +{len(articles) - 1}"
+        row.append(f"   {where}", style="dim")
+        return row
+
+    def highlighted(self) -> corpus_index.Entry | None:
+        rows = self.query_one("#texts", OptionList)
+        if self.index is None or rows.highlighted is None or not rows.option_count:
+            return None
+        text = rows.get_option_at_index(rows.highlighted).id
+        return self.index.find(text) if text is not None else None
+
+    def _correct(self, action: Action, label: str | None) -> None:
+        entry = self.highlighted()
+        if entry is None:
+            self.app.bell()
+            return
+        text = entry.text
+
+        def after(said: str) -> None:
+            self.refill(keep=text)
+            self.notify(said, markup=False)
+
+        self.host.preview_then_apply(text, action, label, after)
+
+    def action_relabel(self, number: int) -> None:
+        labels = self.host.labels
+        if number > len(labels):
+            self.app.bell()
+            return
+        self._correct("relabel", labels[number - 1])
+
+    def action_relabel_pick(self) -> None:
+        from tui.screens.labels import LabelPicker
+
+        entry = self.highlighted()
+        if entry is None:
+            self.app.bell()
+            return
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                self._correct("relabel", label)
+
+        self.app.push_screen(
+            LabelPicker(self.host.labels, entry.labels.most_common(1)[0][0]), chosen
+        )
+
+    def action_delete_everywhere(self) -> None:
+        self._correct("delete", None)
+
+    def action_label_everywhere(self) -> None:
+        entry = self.highlighted()
+        if entry is None:
+            self.app.bell()
+            return
+        self._correct("label_all", entry.labels.most_common(1)[0][0])
+
+    def action_undo(self) -> None:
+        self.notify(self.host.corpus_undo(), markup=False)
+        self.refill(keep=(e.text if (e := self.highlighted()) else None))
+
+    def action_jump(self) -> None:
+        entry = self.highlighted()
+        if entry is None:
+            self.app.bell()
+            return
+        i = self._jumps.get(entry.text, 0) % entry.count
+        self._jumps[entry.text] = i + 1
+        hit = entry.occurrences[i]
+        self.dismiss(JumpTo(hit.article, hit.start))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
