@@ -105,6 +105,19 @@ def test_learns_a_relabel_a_delete_and_a_resize() -> None:
     assert list(mem.resized) == ["Shafaq News/ China"]
 
 
+def test_a_chain_of_resizes_keeps_where_it_ends() -> None:
+    doc, mem = document(), Memory()
+    first = doc.resize(doc.entities[0], 0, 12)  # "Shafaq News/"
+    assert first is not None and mem.learn(first, TEXT)
+    second = doc.resize(doc.entities[0], 0, 11)  # "Shafaq News"
+    assert second is not None and mem.learn(second, TEXT)
+    assert {r.old: r.new for r in mem.resized.values()} == {
+        "Shafaq News/ China": "Shafaq News",
+        "Shafaq News/": "Shafaq News",
+    }
+    assert mem.labels == {"Shafaq News": "ORG"}
+
+
 def test_undo_forgets_and_status_teaches_nothing() -> None:
     doc, mem = document(), Memory()
     edit = doc.relabel(doc.entities[1], "PERSON")

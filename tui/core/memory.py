@@ -179,9 +179,15 @@ class Memory:
         self.resized.pop(text, None)
 
     def resize(self, old: str, new: str, label: str) -> None:
+        """Suggest ``new`` where the model proposes ``old``; a chain of resizes ("Shafaq
+        News/ China" to "Shafaq News/" to "Shafaq News") keeps only where it ends."""
         self.label(new, label)
         self.labels.pop(old, None)
         self.deleted.discard(old)
+        self.resized.pop(new, None)
+        for first, r in list(self.resized.items()):
+            if r.new == old:
+                self.resized[first] = Resized(first, new, label)
         self.resized[old] = Resized(old, new, label)
 
     def learn(self, edit: Edit, text: str) -> bool:

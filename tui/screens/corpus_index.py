@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -98,12 +99,15 @@ class CorpusHost:
     memory: Memory | None = None
     memory_version: int = 0
     corpus_edits: list[CorpusEdit]
+    index_jumps: dict[str, int]
+    """How far ``enter`` in the index has gone through each text's occurrences."""
     _memory_seen: dict[str, int]
     _memory_changes: dict[str, list[memory_mod.Change]]
 
     def memory_start(self) -> None:
         """Read the annotations folder's memory; a broken file turns the memory off, said."""
         self.corpus_edits = []
+        self.index_jumps = {}
         self._memory_seen = {}
         self._memory_changes = {}
         try:
@@ -259,7 +263,7 @@ class PreviewScreen(ModalScreen[Plan | None]):
     PreviewScreen { align: center middle; background: $background; }
     PreviewScreen #dialog { width: 90%; height: 80%; border: thick $warning; }
     PreviewScreen #title { padding: 0 1; }
-    PreviewScreen OptionList { height: 1fr; border: none; }
+    PreviewScreen #changes { height: 1fr; padding: 0 1; }
     """
 
     def __init__(self, plan: Plan, replan: Callable[[str, Action, str | None, bool], Plan]) -> None:
@@ -270,11 +274,12 @@ class PreviewScreen(ModalScreen[Plan | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(id="title")
-            yield OptionList(id="changes")
+            with VerticalScroll(id="changes"):
+                yield Static(id="lines")
 
     def on_mount(self) -> None:
         self._fill()
-        self.query_one("#changes", OptionList).focus()
+        self.query_one("#changes", VerticalScroll).focus()
 
     def _fill(self) -> None:
         plan = self.plan
@@ -285,10 +290,10 @@ class PreviewScreen(ModalScreen[Plan | None]):
         title += ". enter applies, escape cancels."
         self.query_one("#dialog").border_title = "Preview"
         self.query_one("#title", Static).update(Text(title))
-        rows = self.query_one("#changes", OptionList)
-        rows.clear_options()
         lines = plan.lines()[:_PREVIEW_ROWS] or ["Nothing to change."]
-        rows.add_options([Option(Text(display.safe(line, 200))) for line in lines])
+        self.query_one("#lines", Static).update(
+            Text("\n".join(display.safe(x, 200) for x in lines))
+        )
 
     def action_include_reviewed(self) -> None:
         p = self.plan
@@ -317,7 +322,6 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         super().__init__()
         self.host = host
         self.index: CorpusIndex | None = None
-        self._jumps: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -417,13 +421,18 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         self.notify(self.host.corpus_undo(), markup=False)
         self.refill(keep=(e.text if (e := self.highlighted()) else None))
 
+    @on(OptionList.OptionSelected, "#texts")
+    def _selected(self) -> None:
+        self.action_jump()
+
     def action_jump(self) -> None:
         entry = self.highlighted()
         if entry is None:
             self.app.bell()
             return
-        i = self._jumps.get(entry.text, 0) % entry.count
-        self._jumps[entry.text] = i + 1
+        jumps = self.host.index_jumps
+        i = jumps.get(entry.text, 0) % entry.count
+        jumps[entry.text] = i + 1
         hit = entry.occurrences[i]
         self.dismiss(JumpTo(hit.article, hit.start))
 

@@ -1,0 +1,184 @@
+"""The corpus index (I), corrections across the corpus with a preview, ctrl+a, and the memory
+in the reader. Each test checks the TOML files on disk."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from tests.ui.conftest import FIRST, SECOND, MakeApp, cursor_text, ents, ready, toml, view
+from tui.core import store
+from tui.core.article import read_article
+from tui.core.edits import Status
+from tui.core.memory import Memory
+from tui.core.spans import Entity
+from tui.screens.corpus_index import CorpusIndexScreen, PreviewScreen
+
+SIZE = (120, 32)
+
+
+def write(workdir: Path, stem: str, status: Status, spans: list[tuple[str, str, str]]) -> None:
+    """A TOML with the first occurrence of each (text, label, source)."""
+    article = read_article(workdir / "articles", f"{stem}.txt")
+    entities = []
+    for text, label, source in spans:
+        at = article.text.index(text)
+        entities.append(Entity(at, at + len(text), label, source))  # type: ignore[arg-type]
+    annotation = store.Annotation(article.id, article.sha256, status, tuple(entities))
+    store.save(workdir / "annotations" / f"{stem}.toml", annotation, article.text)
+
+
+def pez(workdir: Path, stem: str) -> list[tuple[str, str]]:
+    return [(label, source) for text, label, source in ents(workdir, stem) if text == "Pezeshkian"]
+
+
+async def test_I_lists_conflicts_first_and_digits_relabel_everywhere_after_a_preview(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    write(workdir, FIRST, "unreviewed", [("Pezeshkian", "NORP", "model"), ("Iran", "GPE", "model")])
+    write(workdir, SECOND, "accepted", [("Pezeshkian", "PERSON", "user")])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I")
+        screen = app.screen
+        assert isinstance(screen, CorpusIndexScreen)
+        assert screen.index is not None
+        first = screen.index.entries[0]
+        assert first.text == "Pezeshkian" and first.conflict
+        await pilot.press("1")  # PERSON
+        assert isinstance(app.screen, PreviewScreen)
+        assert [c.article for c in app.screen.plan.included] == [f"{FIRST}.txt"]
+        assert pez(workdir, FIRST) == [("NORP", "model")]  # nothing written before enter
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CorpusIndexScreen)
+        assert not app.screen.index or not app.screen.index.entries[0].conflict
+    assert pez(workdir, FIRST) == [("PERSON", "user")]
+    assert pez(workdir, SECOND) == [("PERSON", "user")]
+    assert toml(workdir, SECOND)["status"] == "accepted"
+
+
+async def test_bang_includes_accepted_articles_and_u_undoes_everywhere(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    write(workdir, FIRST, "in_progress", [("Iran", "GPE", "model")])
+    write(workdir, SECOND, "accepted", [("Iran", "GPE", "user")])
+    before = {stem: ents(workdir, stem) for stem in (FIRST, SECOND)}
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I", "4")  # LOC
+        assert isinstance(app.screen, PreviewScreen)
+        assert len(app.screen.plan.left_out) == 1
+        await pilot.press("exclamation_mark")
+        assert len(app.screen.plan.included) == 2
+        await pilot.press("enter")
+        await pilot.pause()
+        assert ents(workdir, FIRST) == [("Iran", "LOC", "user")]
+        assert ents(workdir, SECOND) == [("Iran", "LOC", "user")]
+        await pilot.press("u")
+        await pilot.pause()
+    assert {stem: ents(workdir, stem) for stem in (FIRST, SECOND)} == before
+
+
+async def test_x_deletes_everywhere_and_escape_in_the_preview_changes_nothing(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    write(workdir, FIRST, "unreviewed", [("China", "ORG", "model"), ("Iran", "GPE", "model")])
+    write(workdir, SECOND, "unreviewed", [("China", "PERSON", "model")])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I", "x")
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CorpusIndexScreen)
+        assert [t for t, _, _ in ents(workdir, SECOND)] == ["China"]
+        await pilot.press("x", "y", "escape")
+    assert ents(workdir, FIRST) == [("Iran", "GPE", "model")]
+    assert ents(workdir, SECOND) == []
+
+
+async def test_enter_in_the_index_jumps_to_each_occurrence(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    write(workdir, FIRST, "unreviewed", [("Iran", "GPE", "model")])
+    write(workdir, SECOND, "unreviewed", [("Iran", "GPE", "model")])
+    app = make_app(first=(f"{FIRST}.txt",))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I", "enter")
+        await pilot.pause()
+        assert cursor_text(view(app)) == "Iran"
+        await pilot.press("I", "enter")
+        await pilot.pause()
+        v = view(app)
+        assert v.document is not None and v.document.text.lstrip().startswith("date 2024")
+        assert cursor_text(v) == "Iran"
+        await pilot.press("1")
+    assert ents(workdir, SECOND) == [("Iran", "PERSON", "user")]
+
+
+async def test_A_in_the_index_labels_every_occurrence_in_the_corpus(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    write(workdir, FIRST, "in_progress", [("Iran", "GPE", "user")])
+    write(workdir, SECOND, "in_progress", [])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I", "A", "enter", "escape")
+    for stem in (FIRST, SECOND):
+        text = read_article(workdir / "articles", f"{stem}.txt").text
+        iran = [label for t, label, _ in ents(workdir, stem) if t == "Iran"]
+        # Whole tokens only: not the "Iran" of "Iranian".
+        assert iran == ["GPE"] * len(re.findall(r"\bIran\b", text)), stem
+
+
+async def test_ctrl_a_labels_every_occurrence_in_the_corpus_after_a_preview(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("right", "right", "ctrl+a")  # "China", GPE from the stand-in model
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("escape")
+        await pilot.press("4", "ctrl+a", "enter")  # LOC here, then everywhere
+        await pilot.pause()
+    for stem in (FIRST, SECOND):
+        text = read_article(workdir / "articles", f"{stem}.txt").text
+        china = [label for t, label, _ in ents(workdir, stem) if t == "China"]
+        assert china == ["LOC"] * text.count("China"), stem
+
+
+async def test_a_correction_teaches_the_memory_and_the_other_article_follows(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        v = view(app)
+        assert v.document is not None
+        at = v.document.text.index("Pezeshkian ")
+        v.move_to_offset(at)
+        await pilot.press("1")  # PERSON, over the stand-in's NORP
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        right = view(app, "right")
+        assert right.document is not None
+        shown = {
+            (e.label, e.source)
+            for e in right.document.entities
+            if e.text(right.document.text) == "Pezeshkian"
+        }
+        assert shown == {("PERSON", "memory")}
+        await pilot.press("tab", "a")  # the other article is saved with its next edit
+    memory = tomllib.loads((workdir / "annotations" / ".newsmark-memory.toml").read_text("utf-8"))
+    assert memory["labels"] == {"Pezeshkian": "PERSON"}
+    assert set(pez(workdir, SECOND)) == {("PERSON", "memory")}
+    assert Memory.load(workdir / "annotations").labels == {"Pezeshkian": "PERSON"}
