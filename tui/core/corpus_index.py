@@ -195,7 +195,7 @@ def _edit(
         return mine, []
     assert label is not None
     if action == "relabel":
-        old = [e for e in mine if e.label != label or e.source != "user"]
+        old = [e for e in mine if e.label != label]
         return old, [Entity(e.start, e.end, label, "user") for e in old]
     scratch = Document(doc_text, document.entities, document.status)
     if not mine:

@@ -126,6 +126,13 @@ class CorpusHost:
         with self._nlp_lock:
             self.memory.install(pipeline.nlp)
 
+    def memory_stop(self) -> None:
+        """Take the memory out of the pipeline: it belongs to whoever made the pipeline."""
+        pipeline = self.current_pipeline()
+        if pipeline is not None:
+            with self._nlp_lock:
+                memory_mod.uninstall(pipeline.nlp)
+
     def memory_due(self, annotated: Annotated) -> bool:
         """An unreviewed article not yet suggested with the memory as it is now."""
         return (

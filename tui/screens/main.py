@@ -152,6 +152,9 @@ class MainScreen(CorpusHost, Screen[None]):
         self.load_summaries()
         self.load_model()
 
+    def on_unmount(self) -> None:
+        self.memory_stop()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="model")
     def load_model(self) -> None:
         """spaCy is imported here, off the event loop, after the text is on screen."""
