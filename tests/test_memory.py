@@ -16,7 +16,7 @@ from tui.core import memory as memory_mod
 from tui.core import ner, store
 from tui.core.article import read_article
 from tui.core.edits import Document
-from tui.core.memory import Change, Memory, MemoryError
+from tui.core.memory import Change, Memory, MemoryError, Recall
 from tui.core.ner import Pipeline
 from tui.core.spans import Entity
 from tui.core.stats import collect
@@ -322,3 +322,45 @@ def test_suggest_memory_refuses_a_broken_memory(
     assert err.startswith("newsmark: annotations/.newsmark-memory.toml: is not valid TOML")
     assert "Traceback" not in err
     assert not list((workdir / "annotations").glob("0*.toml"))
+
+
+# -- the memory in a reading session ------------------------------------------------------
+
+
+def test_recall_suggests_unreviewed_articles_again_after_each_lesson(
+    ruler: Pipeline, tmp_path: Path
+) -> None:
+    recall = Recall(tmp_path)
+    recall.install(ruler.nlp)
+    text = "Pezeshkian met Xi Jinping."
+    assert not recall.due("b.txt", "unreviewed", True)  # nothing learnt yet
+    doc = Document(text, recall.entities("a.txt", ruler.nlp(text), text))
+    edit = doc.relabel(doc.entities[0], "PERSON")
+    assert edit is not None and recall.learn("a.txt", doc.redo_stack, edit, text)
+    assert Memory.load(tmp_path).labels == {"Pezeshkian": "PERSON"}
+    assert recall.due("b.txt", "unreviewed", True)
+    assert not recall.due("b.txt", "in_progress", True) and not recall.due(
+        "b.txt", "unreviewed", False
+    )
+    recall.install(ruler.nlp)
+    found = recall.entities("b.txt", ruler.nlp(text), text)
+    assert (found[0].label, found[0].source) == ("PERSON", "memory")
+    assert not recall.due("b.txt", "unreviewed", True)
+    # What the memory changed in b is logged once b is the person's.
+    assert "b.txt" not in memory_mod.read_log(tmp_path)
+    other = Document(text, found)
+    accepted = other.set_status("accepted")
+    assert accepted is not None and not recall.learn("b.txt", other.redo_stack, accepted, text)
+    assert memory_mod.read_log(tmp_path)["b.txt"] == [Change(0, 10, "PERSON", "NORP")]
+    # An undo teaches its inverse: the label is forgotten.
+    undone = doc.undo()
+    assert undone is not None and recall.learn("a.txt", doc.redo_stack, undone, text)
+    assert not Memory.load(tmp_path)
+
+
+def test_recall_with_a_broken_file_is_off_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / ".newsmark-memory.toml").write_text("deleted = 1\n", "utf-8")
+    recall = Recall(tmp_path)
+    assert recall.memory is None and recall.error is not None
+    assert "deleted should be an array" in recall.error
+    assert not recall.due("a.txt", "unreviewed", True)

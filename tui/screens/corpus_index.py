@@ -10,7 +10,6 @@ undoes it everywhere). What the person decides is learnt by the memory
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from tui.core import corpus_index, display
 from tui.core import memory as memory_mod
 from tui.core.corpus_index import Action, CorpusEdit, CorpusIndex, Plan
 from tui.core.edits import Edit
-from tui.core.memory import Memory, MemoryError
+from tui.core.memory import Recall
 from tui.core.spans import Entity
 from tui.core.tokens import Tokens
 from tui.core.workspace import Annotated, Workspace
@@ -94,37 +93,28 @@ class CorpusHost:
         """From a thread: run ``callback`` on the event loop."""
         raise NotImplementedError
 
-    # -- the memory -----------------------------------------------------------------------
+    # -- the memory (tui.core.memory.Recall) --------------------------------------------
 
-    memory: Memory | None = None
-    memory_version: int = 0
+    recall: Recall
     corpus_edits: list[CorpusEdit]
     index_jumps: dict[str, int]
     """How far ``enter`` in the index has gone through each text's occurrences."""
-    _memory_seen: dict[str, int]
-    _memory_changes: dict[str, list[memory_mod.Change]]
 
     def memory_start(self) -> None:
         """Read the annotations folder's memory; a broken file turns the memory off, said."""
         self.corpus_edits = []
         self.index_jumps = {}
-        self._memory_seen = {}
-        self._memory_changes = {}
-        try:
-            self.memory = Memory.load(self.workspace.annotations)
-        except MemoryError as exc:
-            self.memory = None
-            self.notify_problem(f"{exc} The memory is off until then.")
+        self.recall = Recall(self.workspace.annotations, read_only=self.read_only is not None)
+        if self.recall.error is not None:
+            self.notify_problem(self.recall.error)
 
     def notify_problem(self, message: str) -> None:
         raise NotImplementedError
 
     def memory_install(self, pipeline: Pipeline) -> None:
         """Put the memory into the pipeline (call off the event loop: spaCy reads patterns)."""
-        if self.memory is None:
-            return
         with self._nlp_lock:
-            self.memory.install(pipeline.nlp)
+            self.recall.install(pipeline.nlp)
 
     def memory_stop(self) -> None:
         """Take the memory out of the pipeline: it belongs to whoever made the pipeline."""
@@ -134,52 +124,20 @@ class CorpusHost:
                 memory_mod.uninstall(pipeline.nlp)
 
     def memory_due(self, annotated: Annotated) -> bool:
-        """An unreviewed article not yet suggested with the memory as it is now."""
-        return (
-            self.memory is not None
-            and annotated.document.status == "unreviewed"
-            and annotated.has_file
-            and self._memory_seen.get(annotated.id, -1) != self.memory_version
-            and (bool(self.memory) or annotated.id in self._memory_seen)
-        )
+        status = annotated.document.status
+        return self.recall.due(annotated.id, status, annotated.has_file)
 
     def memory_entities(self, annotated: Annotated, doc: Doc, text: str) -> list[Entity]:
-        """Suggestions from a doc of the pipeline (called on a thread); logs what the memory
-        changed, for ``newsmark stats``."""
-        memory = self.memory
-        found = memory_mod.entities(doc, text, memory)
-        if memory is None:
-            return found
-        self._memory_seen[annotated.id] = self.memory_version
-        if memory_mod.SPANS_KEY in doc.spans:
-            self._memory_changes[annotated.id] = memory_mod.changes(doc, text, memory)
-        return found
+        return self.recall.entities(annotated.id, doc, text)
 
     def memory_learn(self, annotated: Annotated, edit: Edit) -> None:
-        """Learn from an edit the person made (an undo teaches its inverse)."""
-        memory = self.memory
-        if memory is None or self.read_only is not None:
-            return
-        changes = self._memory_changes.pop(annotated.id, None)
-        if changes is not None:  # logged once the article is the person's: for stats
-            with contextlib.suppress(OSError):
-                memory_mod.record(self.workspace.annotations, annotated.id, changes)
+        """Learn from an edit; when the memory changed, open unreviewed articles follow it."""
         doc = annotated.document
-        if doc.redo_stack and doc.redo_stack[-1] is edit:
-            edit = edit.inverse()
-        if memory.learn(edit, annotated.article.text):
+        if self.recall.learn(annotated.id, doc.redo_stack, edit, annotated.article.text):
             self.memory_changed()
 
     def memory_changed(self) -> None:
-        """Save the memory, reinstall it, and suggest open unreviewed articles again."""
-        memory = self.memory
-        if memory is None:
-            return
-        self.memory_version += 1
-        # A failed write is not said on its own: the article's save fails alike and says
-        # what to do; the memory keeps working and the next change writes it again.
-        with contextlib.suppress(OSError):
-            memory.save()
+        """Install the memory again and suggest the open unreviewed articles again."""
         pipeline = self.current_pipeline()
         if pipeline is None:
             return
@@ -228,9 +186,10 @@ class CorpusHost:
         skipped = corpus_index.undo(done, self.save_article)
         for annotated, _ in done.steps:
             self.redraw_article(annotated.id)
-        if done.steps and self.memory is not None:
+        if done.steps:
             annotated, edit = done.steps[0]
-            if self.memory.learn(edit.inverse(), annotated.article.text):
+            text = annotated.article.text
+            if self.recall.learn(annotated.id, (), edit.inverse(), text):
                 self.memory_changed()
         said = f"Undone: {done.description}."
         if skipped:
