@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -30,15 +30,20 @@ from tui.core.corpus_index import Action, CorpusEdit, CorpusIndex, Plan
 from tui.core.edits import Edit
 from tui.core.memory import Recall
 from tui.core.spans import Entity
-from tui.core.tokens import Tokens
-from tui.core.workspace import Annotated, Workspace
+from tui.core.tokens import Tokens, regex_tokens
+from tui.core.workspace import Annotated, Summary, Workspace
 from tui.keys import INDEX_BINDINGS, PREVIEW_BINDINGS
 from tui.widgets.palette import label_style
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+    from textual.screen import Screen
 
     from tui.core.ner import Pipeline
+
+    _Base = Screen[None]
+else:
+    _Base = object
 
 _SHOWN = 2000  # rows listed; the rarest texts beyond that are left out
 _PREVIEW_ROWS = 200
@@ -52,7 +57,7 @@ class JumpTo:
     offset: int
 
 
-class CorpusHost:
+class CorpusHost(_Base):
     """What the index needs from the screen that opens it (the main screen mixes this in).
 
     Everything here works on the screen's own open documents, so an edit made in the index is
@@ -219,6 +224,109 @@ class CorpusHost:
 
     def push_preview(self, screen: PreviewScreen, done: Callable[[Plan | None], None]) -> None:
         raise NotImplementedError
+
+
+class ReaderCorpus(CorpusHost):
+    """:class:`CorpusHost` for the reader's main screen, on its panes and open articles.
+
+    Kept here, not in the screen's module, so the screen carries only a few hooks.
+    """
+
+    opened: dict[str, Annotated]
+    tokens: dict[str, Tokens]
+    summaries: dict[str, Summary]
+    pipeline: Pipeline | None
+    panes: list[Any]
+
+    @property
+    def focused_pane(self) -> Any:
+        raise NotImplementedError
+
+    def _save(self, pane: Any) -> None:
+        raise NotImplementedError
+
+    def _title(self, pane: Any) -> None:
+        raise NotImplementedError
+
+    def _refresh_panel(self) -> None:
+        raise NotImplementedError
+
+    def _update_status(self) -> None:
+        raise NotImplementedError
+
+    def _prepare(self, annotated: Annotated) -> None:
+        raise NotImplementedError
+
+    def open_in(self, pane: Any, article_id: str) -> bool:
+        raise NotImplementedError
+
+    @property
+    def open_articles(self) -> dict[str, Annotated]:
+        return self.opened
+
+    def tokens_of(self, annotated: Annotated) -> Tokens:
+        return self.tokens.get(annotated.id) or regex_tokens(annotated.article.text)
+
+    def save_article(self, annotated: Annotated) -> None:
+        pane = next((p for p in self.panes if p.id == annotated.id), None)
+        if pane is not None:
+            self._save(pane)
+        elif self.read_only is None:
+            self.workspace.save(annotated)
+            doc = annotated.document
+            self.summaries[annotated.id] = Summary(annotated.id, doc.status, len(doc.entities))
+
+    def redraw_article(self, article_id: str) -> None:
+        for pane in self.panes:
+            if pane.id == article_id:
+                pane.view.redraw()
+                self._title(pane)
+        self._refresh_panel()
+        self._update_status()
+
+    def resuggest(self, annotated: Annotated) -> None:
+        self._prepare(annotated)
+
+    def current_pipeline(self) -> Pipeline | None:
+        return self.pipeline
+
+    def run_background(self, work: Callable[[], None]) -> None:
+        self.run_worker(work, thread=True, group="memory", exit_on_error=False)
+
+    def call_on_screen(self, callback: Callable[[], None]) -> None:
+        self.app.call_from_thread(callback)
+
+    def notify_problem(self, message: str) -> None:
+        self.notify(message, severity="error", timeout=15, markup=False)
+
+    def push_preview(self, screen: PreviewScreen, done: Callable[[Plan | None], None]) -> None:
+        self.app.push_screen(screen, done)
+
+    def action_corpus_index(self) -> None:
+        pane = self.focused_pane
+
+        def chosen(jump: JumpTo | None) -> None:
+            if jump is None:
+                return
+            if pane.id != jump.article and not self.open_in(pane, jump.article):
+                return
+            pane.view.focus()
+            pane.view.move_to_offset(jump.offset)
+
+        self.app.push_screen(CorpusIndexScreen(self), chosen)
+
+    def action_label_corpus(self) -> None:
+        pane = self.focused_pane
+        entity = pane.view.entity_at_cursor()
+        if pane.annotated is None or entity is None:
+            self.app.bell()
+            return
+        text = entity.text(pane.annotated.article.text)
+
+        def said(message: str) -> None:
+            self.notify(message, markup=False)
+
+        self.preview_then_apply(text, "label_all", entity.label, said)
 
 
 class PreviewScreen(ModalScreen[Plan | None]):

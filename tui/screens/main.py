@@ -22,16 +22,15 @@ from textual.worker import Worker, WorkerState
 
 from tui.core import display
 from tui.core.article import ArticleError
-from tui.core.corpus_index import Plan
 from tui.core.edits import Document, Edit, Status
 from tui.core.ner import ModelError, Pipeline
 from tui.core.spans import Entity
 from tui.core.store import StoreError
-from tui.core.tokens import Tokens, regex_tokens
+from tui.core.tokens import Tokens
 from tui.core.workspace import Annotated, Summary, Workspace, with_suggestions
 from tui.keys import SCREEN_BINDINGS
 from tui.screens.articles import ArticlePicker
-from tui.screens.corpus_index import CorpusHost, CorpusIndexScreen, JumpTo, PreviewScreen
+from tui.screens.corpus_index import ReaderCorpus
 from tui.screens.labels import LabelPicker
 from tui.screens.search import SearchPrompt
 from tui.widgets.article_view import ArticleView
@@ -59,7 +58,7 @@ class Pane:
         return self.annotated.id if self.annotated is not None else None
 
 
-class MainScreen(CorpusHost, Screen[None]):
+class MainScreen(ReaderCorpus, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list[BindingType](SCREEN_BINDINGS)
     HORIZONTAL_BREAKPOINTS = [
         (0, "-tiny"),
@@ -565,73 +564,3 @@ class MainScreen(CorpusHost, Screen[None]):
             if status in TO_REVIEW:
                 return aid
         return None
-
-    # -- the corpus index and the memory (CorpusHost) ------------------------------------
-
-    @property
-    def open_articles(self) -> dict[str, Annotated]:
-        return self.opened
-
-    def tokens_of(self, annotated: Annotated) -> Tokens:
-        return self.tokens.get(annotated.id) or regex_tokens(annotated.article.text)
-
-    def save_article(self, annotated: Annotated) -> None:
-        pane = next((p for p in self.panes if p.id == annotated.id), None)
-        if pane is not None:
-            self._save(pane)
-        elif self.read_only is None:
-            self.workspace.save(annotated)
-            doc = annotated.document
-            self.summaries[annotated.id] = Summary(annotated.id, doc.status, len(doc.entities))
-
-    def redraw_article(self, article_id: str) -> None:
-        for pane in self.panes:
-            if pane.id == article_id:
-                pane.view.redraw()
-                self._title(pane)
-        self._refresh_panel()
-        self._update_status()
-
-    def resuggest(self, annotated: Annotated) -> None:
-        self._prepare(annotated)
-
-    def current_pipeline(self) -> Pipeline | None:
-        return self.pipeline
-
-    def run_background(self, work: Callable[[], None]) -> None:
-        self.run_worker(work, thread=True, group="memory", exit_on_error=False)
-
-    def call_on_screen(self, callback: Callable[[], None]) -> None:
-        self.app.call_from_thread(callback)
-
-    def notify_problem(self, message: str) -> None:
-        self.notify(message, severity="error", timeout=15, markup=False)
-
-    def push_preview(self, screen: PreviewScreen, done: Callable[[Plan | None], None]) -> None:
-        self.app.push_screen(screen, done)
-
-    def action_corpus_index(self) -> None:
-        pane = self.focused_pane
-
-        def chosen(jump: JumpTo | None) -> None:
-            if jump is None:
-                return
-            if pane.id != jump.article and not self.open_in(pane, jump.article):
-                return
-            pane.view.focus()
-            pane.view.move_to_offset(jump.offset)
-
-        self.app.push_screen(CorpusIndexScreen(self), chosen)
-
-    def action_label_corpus(self) -> None:
-        pane = self.focused_pane
-        entity = pane.view.entity_at_cursor()
-        if pane.annotated is None or entity is None:
-            self.app.bell()
-            return
-        text = entity.text(pane.annotated.article.text)
-
-        def said(message: str) -> None:
-            self.notify(message, markup=False)
-
-        self.preview_then_apply(text, "label_all", entity.label, said)
