@@ -76,6 +76,7 @@ def test_preview_changes_nothing_and_leaves_accepted_alone(
         (SECOND, False, "accepted"),
     ]
     assert "left alone: accepted" in plan.lines()[1]
+    assert [c.included for c in plan.with_reviewed(True).changes] == [True, True]
     assert {aid: on_disk(workdir, aid) for aid in SEED_IDS} == before
     assert [e.label for e in opened[FIRST].document.entities] == ["GPE", "NORP", "ORG"]
 

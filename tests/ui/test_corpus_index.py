@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.ui.conftest import FIRST, SECOND, MakeApp, cursor_text, ents, ready, toml, view
 from tui.core import memory as memory_mod
 from tui.core import store
@@ -16,6 +18,7 @@ from tui.core.edits import Status
 from tui.core.memory import Memory
 from tui.core.ner import Pipeline
 from tui.core.spans import Entity
+from tui.screens import corpus_index as corpus_screen
 from tui.screens.corpus_index import CorpusIndexScreen, PreviewScreen
 
 SIZE = (120, 32)
@@ -275,3 +278,30 @@ async def test_the_seeds_from_model_output_to_gold(
         assert got["status"] == gold["status"] == "accepted"
         assert got["sha256"] == gold["sha256"]
         assert _spans(got) == _spans(gold), stem
+
+
+async def test_a_big_corpus_is_indexed_and_planned_on_a_thread(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_screen, "QUICK", 0)
+    write(workdir, FIRST, "in_progress", [("Iran", "GPE", "model")])
+    write(workdir, SECOND, "accepted", [("Iran", "GPE", "user")])
+    app = make_app(first=(f"{SECOND}.txt",))  # the first article is not open
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CorpusIndexScreen) and screen.index is not None
+        assert screen.index.entries[0].text == "Iran"
+        await pilot.press("4")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        assert [c.article for c in app.screen.plan.included] == [f"{FIRST}.txt"]
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert ents(workdir, FIRST) == [("Iran", "LOC", "user")]
+    assert ents(workdir, SECOND) == [("Iran", "GPE", "user")]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from tui.core import store
@@ -160,6 +160,11 @@ class Plan:
         if self.action == "relabel":
             return f"relabel {self.text!r} {self.label} everywhere"
         return f"label every {self.text!r} {self.label} in the corpus"
+
+    def with_reviewed(self, include: bool) -> Plan:
+        """The same plan, changing accepted and rejected articles too (or not): no reading."""
+        changes = [replace(c, included=include or not c.reviewed) for c in self.changes]
+        return Plan(self.action, self.text, self.label, include, changes, self.errors)
 
     @property
     def included(self) -> list[ArticleChange]:

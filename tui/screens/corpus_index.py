@@ -46,6 +46,9 @@ else:
     _Base = object
 
 _SHOWN = 2000  # rows listed; the rarest texts beyond that are left out
+QUICK = 300
+"""Corpora up to this many articles are indexed on the event loop (instant); bigger ones on
+a thread, so the screen never freezes."""
 _PREVIEW_ROWS = 200
 
 
@@ -219,8 +222,26 @@ class CorpusHost(_Base):
                 said += " " + "; ".join(f"{a}: {why}" for a, why in done.failed.items())
             after(said)
 
-        plan = self.corpus_plan(text, action, label, include_reviewed=False)
-        self.push_preview(PreviewScreen(plan, self.corpus_plan), decided)
+        if len(self.workspace.ids) <= QUICK:
+            plan = self.corpus_plan(text, action, label, include_reviewed=False)
+            self.push_preview(PreviewScreen(plan), decided)
+            return
+        # A big corpus: the articles are read on a thread, and join the open ones after.
+        found = dict(self.open_articles)
+
+        def work() -> None:
+            plan = corpus_index.plan(
+                self.workspace, found, text, action, label, tokens_for=self.tokens_of
+            )
+
+            def show() -> None:
+                for aid, annotated in found.items():
+                    self.open_articles.setdefault(aid, annotated)
+                self.push_preview(PreviewScreen(plan), decided)
+
+            self.call_on_screen(show)
+
+        self.run_background(work)
 
     def push_preview(self, screen: PreviewScreen, done: Callable[[Plan | None], None]) -> None:
         raise NotImplementedError
@@ -340,10 +361,9 @@ class PreviewScreen(ModalScreen[Plan | None]):
     PreviewScreen #changes { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self, plan: Plan, replan: Callable[[str, Action, str | None, bool], Plan]) -> None:
+    def __init__(self, plan: Plan) -> None:
         super().__init__()
         self.plan = plan
-        self.replan = replan
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -370,8 +390,7 @@ class PreviewScreen(ModalScreen[Plan | None]):
         )
 
     def action_include_reviewed(self) -> None:
-        p = self.plan
-        self.plan = self.replan(p.text, p.action, p.label, not p.include_reviewed)
+        self.plan = self.plan.with_reviewed(not self.plan.include_reviewed)
         self._fill()
 
     def action_apply(self) -> None:
@@ -408,8 +427,21 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         self.query_one("#texts", OptionList).focus()
 
     def refill(self, keep: str | None = None) -> None:
-        """Rebuild the index from the open documents and the files (after every change)."""
-        index = corpus_index.build(self.host.workspace, self.host.open_articles)
+        """Rebuild the index from the open documents and the files (after every change);
+        on a thread for a big corpus."""
+        workspace, opened = self.host.workspace, dict(self.host.open_articles)
+        if len(workspace.ids) <= QUICK:
+            self._show(corpus_index.build(workspace, opened), keep)
+            return
+        self.query_one("#title", Static).update(Text("Reading every annotation file…"))
+
+        def work() -> None:
+            index = corpus_index.build(workspace, opened)
+            self.app.call_from_thread(self._show, index, keep)
+
+        self.run_worker(work, thread=True, exclusive=True, group="index", exit_on_error=False)
+
+    def _show(self, index: CorpusIndex, keep: str | None) -> None:
         self.index = index
         conflicts = len(index.conflicts)
         title = f"{len(index.entries)} entity texts, {conflicts} with conflicting labels (≠)."
