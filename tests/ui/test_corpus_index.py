@@ -305,3 +305,36 @@ async def test_a_big_corpus_is_indexed_and_planned_on_a_thread(
         await pilot.pause()
     assert ents(workdir, FIRST) == [("Iran", "LOC", "user")]
     assert ents(workdir, SECOND) == [("Iran", "GPE", "user")]
+
+
+def _snapshot_corpus(workdir: Path) -> None:
+    write(
+        workdir, FIRST, "in_progress", [("Pezeshkian", "PERSON", "user"), ("China", "GPE", "user")]
+    )
+    write(
+        workdir, SECOND, "unreviewed", [("Pezeshkian", "NORP", "model"), ("China", "GPE", "memory")]
+    )
+
+
+def test_snapshot_corpus_index(snap_compare: Any, make_app: MakeApp, workdir: Path) -> None:
+    """Conflicting texts first, marked."""
+    _snapshot_corpus(workdir)
+
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot.app, pilot)
+        await pilot.press("I")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(100, 20), run_before=run_before)
+
+
+def test_snapshot_memory_spans_have_their_own_mark(
+    snap_compare: Any, make_app: MakeApp, workdir: Path
+) -> None:
+    """The right pane's "China" came from the memory: italic, underlined."""
+    _snapshot_corpus(workdir)
+
+    async def run_before(pilot: Any) -> None:
+        await ready(pilot.app, pilot)
+
+    assert snap_compare(make_app(), terminal_size=(120, 16), run_before=run_before)
