@@ -57,7 +57,13 @@ def test_round_trip(tmp_path: Path) -> None:
     assert back.gone() == ["Shafaq News/ China", "hegemonic practices"]
 
 
-@given(st.dictionaries(st.text(min_size=1), st.text(min_size=1).filter(str.strip), max_size=5))
+@given(
+    st.dictionaries(
+        st.text(min_size=1).filter(str.strip),
+        st.text(min_size=1).filter(lambda v: v == v.strip()),
+        max_size=5,
+    )
+)
 def test_round_trip_any_text(labels: dict[str, str]) -> None:
     mem = Memory(dict(labels), path=Path("m.toml"))
     assert Memory.parse(mem.dumps(), Path("m.toml")).labels == labels
@@ -67,8 +73,18 @@ def test_no_file_is_an_empty_memory(tmp_path: Path) -> None:
     assert not Memory.load(tmp_path)
 
 
-def test_broken_file_names_itself(tmp_path: Path) -> None:
-    (tmp_path / ".newsmark-memory.toml").write_text("labels = 3\n", "utf-8")
+@pytest.mark.parametrize(
+    "content",
+    [
+        "labels = 3\n",
+        '[labels]\nChina = " GPE"\n',
+        '[labels]\nChina = ""\n',
+        '[labels]\n"" = "GPE"\n',
+        "[labels]\nChina = 3\n",
+    ],
+)
+def test_broken_file_names_itself(tmp_path: Path, content: str) -> None:
+    (tmp_path / ".newsmark-memory.toml").write_text(content, "utf-8")
     with pytest.raises(MemoryError, match=r"\.newsmark-memory\.toml: labels should be"):
         Memory.load(tmp_path)
 

@@ -71,6 +71,11 @@ class MemoryError(Exception):
     """The memory file cannot be used; ``str()`` names it and says what to do."""
 
 
+def _label_ok(label: object) -> bool:
+    """A label the store would read back (spaCy refuses the others too)."""
+    return isinstance(label, str) and bool(label) and label == label.strip()
+
+
 @dataclass(frozen=True, slots=True)
 class Resized:
     """A span resized from one text to another: suggest ``new`` (as ``label``), never ``old``."""
@@ -127,17 +132,19 @@ class Memory:
         deleted = doc.get("deleted", [])
         resized = doc.get("resized", [])
         if not isinstance(labels, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in labels.items()
+            isinstance(k, str) and k.strip() and _label_ok(v) for k, v in labels.items()
         ):
-            raise bad('labels should be a table of "text" = "LABEL"')
+            raise bad('labels should be a table of "text" = "LABEL" (no spaces around labels)')
         if not isinstance(deleted, list) or not all(isinstance(t, str) for t in deleted):
             raise bad("deleted should be an array of texts")
         memory = cls(dict(labels), set(deleted), path=path)
         if not isinstance(resized, list):
             raise bad("resized should be an array of tables ([[resized]])")
         for i, row in enumerate(resized):
-            if not isinstance(row, dict) or not all(
-                isinstance(row.get(k), str) for k in ("from", "to", "label")
+            if (
+                not isinstance(row, dict)
+                or not all(isinstance(row.get(k), str) for k in ("from", "to", "label"))
+                or not _label_ok(row["label"])
             ):
                 raise bad(f"resized[{i}] should have text fields from, to and label")
             memory.resized[row["from"]] = Resized(row["from"], row["to"], row["label"])
