@@ -338,3 +338,19 @@ def test_snapshot_memory_spans_have_their_own_mark(
         await ready(pilot.app, pilot)
 
     assert snap_compare(make_app(), terminal_size=(120, 16), run_before=run_before)
+
+
+async def test_the_index_says_which_files_it_cannot_read(make_app: MakeApp, workdir: Path) -> None:
+    write(workdir, FIRST, "in_progress", [("Iran", "GPE", "user")])
+    (workdir / "annotations" / f"{SECOND}.toml").write_text("schema = [", "utf-8")
+    app = make_app(first=(f"{FIRST}.txt",))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I")
+        screen = app.screen
+        assert isinstance(screen, CorpusIndexScreen) and screen.index is not None
+        assert list(screen.index.errors) == [f"{SECOND}.txt"]
+        assert "1 annotation file cannot be read" in str(screen.query_one("#title").render())
+        await pilot.press("x", "enter")
+    assert ents(workdir, FIRST) == []
+    assert (workdir / "annotations" / f"{SECOND}.toml").read_text("utf-8") == "schema = ["

@@ -350,6 +350,10 @@ class ReaderCorpus(CorpusHost):
         self.preview_then_apply(text, "label_all", entity.label, said)
 
 
+def _files(n: int) -> str:
+    return "1 annotation file" if n == 1 else f"{n} annotation files"
+
+
 class PreviewScreen(ModalScreen[Plan | None]):
     """Every change a correction would make, article by article; returns the plan to apply."""
 
@@ -382,6 +386,10 @@ class PreviewScreen(ModalScreen[Plan | None]):
         if left:
             title += f", {left} reviewed left alone (! to include them)"
         title += ". enter applies, escape cancels."
+        if plan.errors:
+            title += (
+                f" {_files(len(plan.errors))} cannot be read and are left alone (see validate)."
+            )
         self.query_one("#dialog").border_title = "Preview"
         self.query_one("#title", Static).update(Text(title))
         lines = plan.lines()[:_PREVIEW_ROWS] or ["Nothing to change."]
@@ -446,6 +454,8 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         conflicts = len(index.conflicts)
         title = f"{len(index.entries)} entity texts, {conflicts} with conflicting labels (≠)."
         title += " 1-9/t relabel, x delete, A label all, enter jump, u undo, escape close."
+        if index.errors:
+            title += f" {_files(len(index.errors))} cannot be read (newsmark validate says why)."
         self.query_one("#title", Static).update(Text(title))
         rows = self.query_one("#texts", OptionList)
         rows.clear_options()
