@@ -387,9 +387,8 @@ class PreviewScreen(ModalScreen[Plan | None]):
             title += f", {left} reviewed left alone (! to include them)"
         title += ". enter applies, escape cancels."
         if plan.errors:
-            title += (
-                f" {_files(len(plan.errors))} cannot be read and are left alone (see validate)."
-            )
+            unreadable = _files(len(plan.errors))
+            title += f" {unreadable} cannot be read; left alone (newsmark validate says why)."
         self.query_one("#dialog").border_title = "Preview"
         self.query_one("#title", Static).update(Text(title))
         lines = plan.lines()[:_PREVIEW_ROWS] or ["Nothing to change."]
