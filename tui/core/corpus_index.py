@@ -175,18 +175,21 @@ class Plan:
         return [c for c in self.changes if not c.included]
 
     def lines(self) -> list[str]:
-        """The preview, one line an article: what changes, and which articles are left out."""
+        """The preview, one line an article: each change at its offset (``2086 NORP→PERSON``,
+        ``2150 −CARDINAL``, ``2581 +PERSON``), and which articles are left alone."""
         rows = []
         for c in self.changes:
+            added = {(e.start, e.end): e for e in c.added}
             what = []
-            if c.removed:
-                what.append("-" + ", ".join(f"{e.label}@{e.start}" for e in c.removed))
-            if c.added:
-                what.append("+" + ", ".join(f"{e.label}@{e.start}" for e in c.added))
-            mark = "" if c.included else "  (left alone: " + c.status + ")"
+            for e in c.removed:
+                new = added.pop((e.start, e.end), None)
+                what.append(f"{e.start} {e.label}→{new.label}" if new else f"{e.start} −{e.label}")
+            what += [f"{e.start} +{e.label}" for e in added.values()]
+            what.sort(key=lambda w: int(w.split(" ", 1)[0]))
+            mark = "" if c.included else f"  (left alone: {c.status})"
             if c.reviewed and c.included:
-                mark = "  (" + c.status + ", changed as you asked)"
-            rows.append(f"{c.article}: {' '.join(what)}{mark}")
+                mark = f"  ({c.status}, changed as you asked)"
+            rows.append(f"{c.article}: {', '.join(what)}{mark}")
         return rows
 
 

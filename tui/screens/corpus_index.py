@@ -217,7 +217,8 @@ class CorpusHost(_Base):
                 after("Nothing changed.")
                 return
             done = self.corpus_apply(plan)
-            said = f"{plan.description}: {len(done.steps)} articles changed."
+            n = len(done.steps)
+            said = f"{plan.description}: {n} article{'' if n == 1 else 's'} changed."
             if done.failed:
                 said += " " + "; ".join(f"{a}: {why}" for a, why in done.failed.items())
             after(said)
@@ -382,7 +383,8 @@ class PreviewScreen(ModalScreen[Plan | None]):
     def _fill(self) -> None:
         plan = self.plan
         included, left = len(plan.included), len(plan.left_out)
-        title = f"{display.safe(plan.description)}: {included} articles change"
+        articles = "1 article changes" if included == 1 else f"{included} articles change"
+        title = f"{display.safe(plan.description)}: {articles}"
         if left:
             title += f", {left} reviewed left alone (! to include them)"
         title += ". enter applies, escape cancels."
