@@ -31,7 +31,9 @@ def write(workdir: Path, stem: str, status: Status, spans: list[tuple[str, str, 
     for text, label, source in spans:
         at = article.text.index(text)
         entities.append(Entity(at, at + len(text), label, source))  # type: ignore[arg-type]
-    annotation = store.Annotation(article.id, article.sha256, status, tuple(entities))
+    annotation = store.Annotation(
+        article.id, article.sha256, status, tuple(entities), model="stand-in 1.0"
+    )
     store.save(workdir / "annotations" / f"{stem}.toml", annotation, article.text)
 
 

@@ -69,6 +69,11 @@ def run(args: argparse.Namespace) -> int:
             markup=False,
             highlight=False,
         )
+    if stats.excluded_chars:
+        console.print(
+            f"{stats.excluded_chars} characters in {stats.excluded_articles} articles are "
+            "excluded (not article text) and left out of exports."
+        )
     if stats.orphans:
         print(
             f"newsmark: warning: {stats.orphans} annotation files have no article any more "

@@ -29,6 +29,8 @@ class Stats:
     by_label: Counter[str] = field(default_factory=Counter)
     by_source: Counter[str] = field(default_factory=Counter)
     orphans: int = 0  # annotation files whose article is gone
+    excluded_chars: int = 0  # characters marked as not article text ([[excluded]])
+    excluded_articles: int = 0
     memory_changes: int = 0
     """Changes the memory made to the model's spans, on accepted articles."""
     memory_kept: int = 0
@@ -57,13 +59,14 @@ class Stats:
         return [(s, self.by_source[s]) for s in SOURCES if s != "memory" or self.by_source[s]]
 
 
-def _read(path: Path) -> tuple[str, list[store.Unanchored]] | None:
-    """Status and spans of one file, or ``None`` if it is not usable."""
+def _read(path: Path) -> tuple[str, list[store.Unanchored], int] | None:
+    """Status, spans and excluded characters of one file, or ``None`` if it is not usable."""
     try:
         annotation, spans = store.read(path)
     except store.StoreError:
         return None
-    return annotation.status, spans
+    excluded = sum(end - start for start, end in annotation.excluded)
+    return annotation.status, spans, excluded
 
 
 def collect(articles: Path, annotations: Path) -> Stats:
@@ -84,8 +87,10 @@ def collect(articles: Path, annotations: Path) -> Stats:
         if read is None:
             stats.by_status[UNREADABLE] += 1
             continue
-        status, spans = read
+        status, spans, excluded = read
         stats.by_status[status] += 1
+        stats.excluded_chars += excluded
+        stats.excluded_articles += excluded > 0
         for span in spans:
             stats.by_label[span.label] += 1
             stats.by_source[span.source] += 1

@@ -203,8 +203,7 @@ class MainScreen(ReaderCorpus, Screen[None]):
         pipeline = self.pipeline
         if pipeline is None:
             return
-        needs_suggestions = not annotated.has_file and annotated.model is None
-        needs_suggestions = needs_suggestions or self.memory_due(annotated)
+        needs_suggestions = annotated.awaits_suggestions or self.memory_due(annotated)
         if annotated.id in self.tokens and not needs_suggestions:
             return
         text = annotated.article.text
@@ -228,7 +227,7 @@ class MainScreen(ReaderCorpus, Screen[None]):
             return
         if message.suggestions is not None and self.pipeline is not None:
             # The memory's update of a saved article waits for the person's next edit there.
-            first = not annotated.has_file
+            first = annotated.awaits_suggestions
             with_suggestions(annotated, message.suggestions, self.pipeline.name)
             for pane in self.panes:
                 if first and pane.id == message.article and pane.broken is None:
