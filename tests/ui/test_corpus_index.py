@@ -264,7 +264,7 @@ async def test_the_seeds_from_model_output_to_gold(
     assert len(keys) <= KEY_BUDGET
     app = make_app(factory=lambda name: real_pipeline)
     try:
-        async with app.run_test(size=(140, 40)) as pilot:
+        async with app.run_test(size=(100, 20)) as pilot:
             await ready(app, pilot)
             for key in FIRST_TO_GOLD + SECOND_TO_GOLD:
                 if key == "WAIT":
