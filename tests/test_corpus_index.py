@@ -122,3 +122,15 @@ def test_articles_without_a_file_are_left_to_the_memory(workdir: Path) -> None:
     plan = corpus_index.plan(workspace, {}, "China", "relabel", "LOC")
     assert [c.article for c in plan.changes] == [FIRST]
     assert not workspace.path_for(SECOND).exists()
+
+
+def test_label_all_leaves_excluded_text_alone(corpus: Workspace) -> None:
+    opened: dict[str, Annotated] = {}
+    doc = corpus.open(FIRST).document
+    text = doc.text
+    last = text.rindex("Pezeshkian")
+    opened[FIRST] = corpus.open(FIRST)
+    opened[FIRST].document = type(doc)(text, doc.entities, doc.status, [(last, len(text))])
+    plan = corpus_index.plan(corpus, opened, "Pezeshkian", "label_all", "PERSON")
+    first = next(c for c in plan.changes if c.article == FIRST)
+    assert first.added and all(e.end <= last for e in first.added)

@@ -205,7 +205,7 @@ def _edit(
     if action == "relabel":
         old = [e for e in mine if e.label != label]
         return old, [Entity(e.start, e.end, label, "user") for e in old]
-    scratch = Document(doc_text, document.entities, document.status)
+    scratch = Document(doc_text, document.entities, document.status, document.excluded)
     if not mine:
         found = doc_text.find(text)
         if found == -1:
