@@ -7,7 +7,7 @@ that says what it does in a sentence (the help text).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from textual.binding import Binding
 
@@ -198,6 +198,24 @@ VIEW_BINDINGS: list[Binding] = [
         tooltip="Give every exact whole-token occurrence of the entity's text in this "
         "article the same label; a longer entity that contains it is left alone.",
     ),
+    Binding(
+        "X",
+        "exclude",
+        "Not article",
+        show=False,
+        id="exclude",
+        tooltip="Mark the selection (else the paragraph under the cursor) as not article "
+        "text: dimmed, its entities removed, left out of exports. On such text, give it back.",
+    ),
+    Binding(
+        "T",
+        "exclude_tail",
+        "Not article to end",
+        show=False,
+        id="exclude-tail",
+        tooltip="Mark everything from the cursor's line to the end of the article as not "
+        'article text ("Related Topics", "Recent Stories", footers).',
+    ),
     Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last edit in this article."),
     Binding("ctrl+r", "redo", "Redo", show=False, id="redo", tooltip="Redo the edit last undone."),
     Binding(
@@ -273,6 +291,24 @@ SCREEN_BINDINGS: list[Binding] = [
         tooltip="Move to the side panel's entity list; enter jumps to the chosen entity.",
     ),
     Binding(
+        "I",
+        "corpus_index",
+        "Index",
+        show=False,
+        id="corpus-index",
+        tooltip="Open the corpus entity index: every entity text in the corpus with its labels, "
+        "counts and articles, texts with conflicting labels first.",
+    ),
+    Binding(
+        "ctrl+a",
+        "label_corpus",
+        "Label all in corpus",
+        show=False,
+        id="label-corpus",
+        tooltip="The corpus-wide A: after a preview, give every whole-token occurrence of the "
+        "entity's text in every annotated article the same label.",
+    ),
+    Binding(
         "escape",
         "focus_article",
         "Back",
@@ -287,6 +323,92 @@ SCREEN_BINDINGS: list[Binding] = [
         show=False,
         id="plain",
         tooltip="Hide or show the entity highlights for plain reading.",
+    ),
+]
+
+_RELABEL_KEYS = Binding.Group("Relabel everywhere")
+
+# Keys of the corpus entity index (I).
+INDEX_BINDINGS: list[Binding] = [
+    *[
+        Binding(
+            str(n),
+            f"relabel({n})",
+            f"Relabel {n}",
+            show=False,
+            id=f"index-relabel-{n}",
+            group=_RELABEL_KEYS,
+            tooltip="In the index: relabel every entity with the highlighted text, in every "
+            "article, with the label of that number (after a preview).",
+        )
+        for n in range(1, 10)
+    ],
+    Binding(
+        "t",
+        "relabel_pick",
+        "Relabel…",
+        id="index-relabel-pick",
+        tooltip="In the index: pick a label for every entity with the highlighted text (after "
+        "a preview).",
+    ),
+    Binding(
+        "x",
+        "delete_everywhere",
+        "Delete everywhere",
+        id="index-delete",
+        tooltip="In the index: delete every entity with the highlighted text, in every article "
+        "(after a preview).",
+    ),
+    Binding(
+        "A",
+        "label_everywhere",
+        "Label all",
+        id="index-label-all",
+        tooltip="In the index: give every whole-token occurrence of the highlighted text, in "
+        "every annotated article, its most common label (after a preview).",
+    ),
+    Binding(
+        "enter",
+        "jump",
+        "Jump",
+        id="index-jump",
+        tooltip="In the index: open the next occurrence of the highlighted text in the article "
+        "pane.",
+    ),
+    Binding(
+        "u",
+        "undo",
+        "Undo",
+        id="index-undo",
+        tooltip="In the index: undo the last correction made across the corpus, in every "
+        "article it changed.",
+    ),
+    Binding("escape", "close", "Close", id="index-close", tooltip="Close the index."),
+]
+
+# Keys of the preview of a correction across the corpus.
+PREVIEW_BINDINGS: list[Binding] = [
+    Binding(
+        "enter,y",
+        "apply",
+        "Apply",
+        id="preview-apply",
+        tooltip="In a preview: make the changes listed, saving article by article.",
+    ),
+    Binding(
+        "exclamation_mark",
+        "include_reviewed",
+        "Include accepted",
+        id="preview-include-reviewed",
+        tooltip="In a preview: change accepted and rejected articles too (they are left alone "
+        "unless you say so).",
+    ),
+    Binding(
+        "escape,n",
+        "cancel",
+        "Cancel",
+        id="preview-cancel",
+        tooltip="In a preview: change nothing.",
     ),
 ]
 
@@ -314,7 +436,89 @@ APP_BINDINGS: list[Binding] = [
     ),
 ]
 
-ALL: tuple[Binding, ...] = (*VIEW_BINDINGS, *SCREEN_BINDINGS, *APP_BINDINGS)
+ALL: tuple[Binding, ...] = (
+    *VIEW_BINDINGS,
+    *SCREEN_BINDINGS,
+    *INDEX_BINDINGS,
+    *PREVIEW_BINDINGS,
+    *APP_BINDINGS,
+)
+
+# Keys of `newsmark review`; the gold pane takes VIEW_BINDINGS as well, and APP_BINDINGS work.
+REVIEW_BINDINGS: list[Binding] = [
+    Binding(
+        "less_than_sign",
+        "take('left')",
+        "Left",
+        id="review-left",
+        tooltip="Take the left version for the disagreement under the cursor, then go to "
+        "the next one left to decide.",
+    ),
+    Binding(
+        "greater_than_sign",
+        "take('right')",
+        "Right",
+        id="review-right",
+        tooltip="Take the right version for the disagreement under the cursor, then go to "
+        "the next one left to decide.",
+    ),
+    Binding(
+        "0",
+        "take('neither')",
+        "Neither",
+        id="review-neither",
+        tooltip="Take neither version: no span over the disagreement under the cursor.",
+    ),
+    Binding(
+        "d",
+        "disagreement(1)",
+        "Next diff",
+        id="review-next",
+        tooltip="Jump to the next disagreement (decided or not), wrapping around.",
+    ),
+    Binding(
+        "D",
+        "disagreement(-1)",
+        "Previous diff",
+        show=False,
+        id="review-previous",
+        tooltip="Jump to the previous disagreement, wrapping around.",
+    ),
+    Binding(
+        "full_stop",
+        "article(1)",
+        "Next article",
+        show=False,
+        id="review-article-next",
+        tooltip="Open the next shared article.",
+    ),
+    Binding(
+        "comma",
+        "article(-1)",
+        "Previous article",
+        show=False,
+        id="review-article-previous",
+        tooltip="Open the previous shared article.",
+    ),
+    Binding(
+        "t",
+        "pick_label",
+        "Label…",
+        show=False,
+        id="review-label-pick",
+        tooltip="Open the label picker for the gold's selection or the entity under the "
+        "cursor, for labels past 9.",
+    ),
+    Binding(
+        "G",
+        "accept_agreed",
+        "Accept agreed",
+        show=False,
+        id="review-accept-agreed",
+        tooltip="Write the gold of every article where the two versions agree completely, "
+        "in one step (gold already written is kept).",
+    ),
+]
 
 _DISPLAY = {
     "left_square_bracket": "[",
@@ -323,6 +527,11 @@ _DISPLAY = {
     "right_curly_bracket": "}",
     "question_mark": "?",
     "slash": "/",
+    "exclamation_mark": "!",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "full_stop": ".",
+    "comma": ",",
 }
 
 
@@ -331,16 +540,16 @@ def key_display(key: str) -> str:
     return _DISPLAY.get(key, key)
 
 
-def rows() -> Iterator[tuple[str, str]]:
+def rows(bindings: Sequence[Binding] = ALL) -> Iterator[tuple[str, str]]:
     """``(keys, what they do)`` per row; a binding group (``1``–``9``) is one row."""
     done: set[str] = set()
-    for binding in ALL:
+    for binding in bindings:
         group = binding.group
         if group is not None:
             if group.description in done:
                 continue
             done.add(group.description)
-            members = [b for b in ALL if b.group is group]
+            members = [b for b in bindings if b.group is group]
             if len(members) > 2:
                 keys = f"`{members[0].key}`–`{members[-1].key}`"
             else:
@@ -354,10 +563,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown() -> str:
+def markdown(bindings: Sequence[Binding] = ALL) -> str:
     """The key table in Markdown, for the help screen and the README."""
     lines = ["| key | does |", "|---|---|"]
-    lines += [f"| {keys} | {_cell(does)} |" for keys, does in rows()]
+    lines += [f"| {keys} | {_cell(does)} |" for keys, does in rows(bindings)]
     return "\n".join(lines) + "\n"
 
 
@@ -367,10 +576,14 @@ def write_readme(path: str) -> None:
 
     readme = Path(path)
     text = readme.read_text("utf-8")
-    start, end = "<!-- keys:start -->\n", "<!-- keys:end -->"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    readme.write_text(f"{head}{start}{markdown()}{end}{tail}", "utf-8")
+    for marker, bindings in (("keys", ALL), ("review-keys", REVIEW_BINDINGS)):
+        start, end = f"<!-- {marker}:start -->\n", f"<!-- {marker}:end -->"
+        if start not in text:
+            continue
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}{markdown(bindings)}{end}{tail}"
+    readme.write_text(text, "utf-8")
 
 
 if __name__ == "__main__":

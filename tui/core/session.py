@@ -190,7 +190,7 @@ class Session:
                 return Opened(None, self._problem(Problem.unreadable(article_id, err)))
             problem = self._problem(Problem.broken_toml(article_id, exc))
             annotated = Annotated(article, Document(article.text), exc.path, has_file=True)
-        if not annotated.has_file and annotated.model is None:
+        if annotated.awaits_suggestions:
             self._fresh.add(article_id)
         self.opened[article_id] = annotated
         self._queued[article_id] = (annotated.document.entities, annotated.document.status)
@@ -233,6 +233,27 @@ class Session:
             annotated.model = model
         self._changed(article_id)
         return edit
+
+    def resuggest(self, article_id: str, found: Iterable[Entity], model: str) -> Edit | None:
+        """The memory's new suggestions for an article that has some already: shown now,
+        saved with the person's next edit there."""
+        annotated = self.opened.get(article_id)
+        if annotated is None or article_id in self.problems:
+            return None
+        doc = annotated.document
+        clean = self._queued.get(article_id) == (doc.entities, doc.status)
+        edit = doc.replace_suggestions(found)
+        if edit is not None or not annotated.model:
+            annotated.model = model
+        if clean:  # not a change quitting must save
+            self._queued[article_id] = (doc.entities, doc.status)
+        return edit
+
+    def adopt(self, annotated: Annotated) -> None:
+        """An article changed outside any pane (a correction across the corpus): it stays
+        open, so undo reaches it, and is saved like any edit."""
+        self.opened.setdefault(annotated.id, annotated)
+        self._changed(annotated.id)
 
     def status_of(self, article_id: str) -> Status | None:
         annotated = self.opened.get(article_id)

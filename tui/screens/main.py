@@ -25,9 +25,12 @@ from textual.worker import Worker, WorkerState
 
 from tui import messages
 from tui.core.edits import Status
+from tui.core.ner import Pipeline
 from tui.core.session import SaveFailed, Session
+from tui.core.workspace import Annotated
 from tui.keys import SCREEN_BINDINGS
 from tui.screens.articles import ArticlePicker
+from tui.screens.corpus_index import ReaderCorpus
 from tui.screens.labels import LabelPicker
 from tui.screens.search import SearchPrompt
 from tui.widgets import display
@@ -49,7 +52,7 @@ class Pane:
     titles: tuple[str, str] = ("", "")  # as last drawn: setting a title repaints the view
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReaderCorpus, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list[BindingType](SCREEN_BINDINGS)
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (60, "-narrow"), (100, "-wide")]
 
@@ -69,8 +72,13 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.first = list(first)
-        self.model = Model(session, pipeline_factory, model)
+        self.model = Model(session, self, pipeline_factory, model)
         self.panes: list[Pane] = []
+        # What the corpus index and the memory (ReaderCorpus) work on: the session's own.
+        self.workspace, self.read_only = session.workspace, session.read_only
+        self.opened, self.tokens, self.summaries = session.opened, session.tokens, session.summaries
+        self.pipeline: Pipeline | None = None
+        self._nlp_lock = self.model.nlp_lock
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -95,7 +103,12 @@ class MainScreen(Screen[None]):
         if read_only is not None:
             self.say(f"Read-only: {read_only} Edits are refused until it quits.", "warning", 12)
             self.set_interval(LOCK_RETRY, self.retry_lock)
+        self.memory_start()
+        self.model.load()
         self.load_summaries()
+
+    def on_unmount(self) -> None:
+        self.memory_stop()
 
     def say(self, text: str, severity: SeverityLevel = "information", timeout: float = 8) -> None:
         """A notice; never markup, since it quotes file names, labels and article text."""
@@ -126,6 +139,7 @@ class MainScreen(Screen[None]):
 
     @on(messages.ModelReady)
     def _model_ready(self, message: messages.ModelReady) -> None:
+        self.pipeline = message.pipeline
         self.labels = ordered([*message.pipeline.labels, *self.labels])
         self.bar.change(model=message.pipeline.name, model_ready=True)
         for pane in self.panes:
@@ -157,6 +171,7 @@ class MainScreen(Screen[None]):
     def retry_lock(self) -> None:
         """Read-only because another newsmark holds the folder: take over once it quits."""
         if self.session.retry_lock():
+            self.read_only = None
             self.bar.change(read_only=False)
             self.say("The other newsmark quit: edits are saved again.")
             self.load_summaries()
@@ -231,6 +246,7 @@ class MainScreen(Screen[None]):
             return
         for notice in self.session.edited(article_id, message.edit, message.kind):
             self.say(notice)
+        self.memory_learn(self.session.opened[article_id], message.edit)
         for pane in self._showing(article_id):
             if pane.view is not message.view:
                 pane.view.redraw(message.edit.extent)
@@ -243,6 +259,19 @@ class MainScreen(Screen[None]):
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self.panel.cursor_on(message.view, message.entity)
+
+    # -- what the corpus index needs (ReaderCorpus) -----------------------------------------
+
+    def save_article(self, annotated: Annotated) -> None:
+        self.session.adopt(annotated)
+
+    def redraw_article(self, article_id: str) -> None:
+        for pane in self._showing(article_id):
+            pane.view.redraw()
+        self._refresh(later=False)
+
+    def resuggest(self, annotated: Annotated) -> None:
+        self.model.prepare(annotated.id)
 
     # -- actions -----------------------------------------------------------------------------
 

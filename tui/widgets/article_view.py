@@ -32,6 +32,9 @@ from tui.messages import Edited
 from tui.widgets import display
 from tui.widgets.palette import label_style, tag_style
 
+MEMORY_STYLE = Style(italic=True, underline=True)
+"""Spans the memory of corrections suggested (source ``memory``) look different."""
+
 
 def _tag_width(label: str) -> int:
     """Cells of the tag drawn after an entity: a label may be CJK, emoji or hold controls."""
@@ -47,6 +50,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection",
         "article-view--mark",
         "article-view--match",
+        "article-view--excluded",
     }
     DEFAULT_CSS = """
     ArticleView {
@@ -58,6 +62,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--selection { text-style: reverse; }
     ArticleView > .article-view--mark { text-style: bold underline; color: $warning; }
     ArticleView > .article-view--match { text-style: bold; background: $warning 50%; }
+    ArticleView > .article-view--excluded { color: $text-disabled; text-style: italic; }
     """
 
     @dataclass
@@ -290,6 +295,8 @@ class ArticleView(ScrollView, can_focus=True):
         ents = [] if self.plain else self.document.spans.overlapping(start, max(end, start + 1))
         marks = set(self._spans_in(self.marks, start, end))
         matches = set(self._spans_in(self.matches, start, end))
+        excluded = set(self._spans_in(list(self.document.excluded), start, end))
+        excluded_style = get("article-view--excluded")
         c_start, c_end = self._cursor_span()
         s_start, s_end = self.selection or (0, 0)
         segments: list[Segment] = []
@@ -299,7 +306,7 @@ class ArticleView(ScrollView, can_focus=True):
         e_index = 0
         for i in range(start, end):
             shown, width = display.cell(text[i], col)
-            style = base
+            style = base + excluded_style if i in excluded else base
             if i in matches:
                 style += match_style
             if i in marks:
@@ -309,6 +316,8 @@ class ArticleView(ScrollView, can_focus=True):
             entity = ents[e_index] if e_index < len(ents) and ents[e_index].start <= i else None
             if entity is not None:
                 style += label_style(entity.label, underline=no_color)
+                if entity.source == "memory":  # suggested by the memory: its own mark
+                    style += MEMORY_STYLE
             if s_start <= i < s_end:
                 style += selection_style
             if c_start <= i < c_end:
@@ -323,7 +332,8 @@ class ArticleView(ScrollView, can_focus=True):
                 segments.append(Segment("".join(buffer), current))
                 buffer, current = [], None
                 tag = " " + display.safe(entity.label)
-                segments.append(Segment(tag, base + tag_style(entity.label)))
+                memory = MEMORY_STYLE if entity.source == "memory" else None
+                segments.append(Segment(tag, base + tag_style(entity.label) + memory))
                 col += _tag_width(entity.label)
         if buffer:
             segments.append(Segment("".join(buffer), current))
@@ -581,6 +591,15 @@ class ArticleView(ScrollView, can_focus=True):
             lambda d: d.label_all(entity.start, entity.end, entity.label, tokens), kind="label_all"
         )
 
+    def action_exclude(self) -> None:
+        selection, offset = self.selection, self._cursor_offset()
+        self.clear_selection()
+        self._edit(lambda d: d.toggle_excluded(offset, selection))
+
+    def action_exclude_tail(self) -> None:
+        offset = self._cursor_offset()
+        self._edit(lambda d: d.exclude_tail(offset))
+
     def _history(self, step: Callable[[Document], Edit | None], kind: EditKind) -> None:
         if self.document is None:
             return
@@ -620,6 +639,8 @@ class ArticleView(ScrollView, can_focus=True):
             while i != -1:
                 found.append((i, i + len(query)))
                 i = self.text.find(query, i + 1)
+        if self.document is not None:  # not article text: never a jump target
+            found = [m for m in found if self.document.excluded_at(*m) is None]
         self.matches = found
         for span in found:
             self._invalidate(*span)
