@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from tui.core import display
+from tui.widgets import display
 
 
 def test_widths_follow_the_terminal() -> None:
