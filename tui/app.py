@@ -51,7 +51,8 @@ class NewsmarkApp(App[int]):
     def read_only(self) -> str | None:
         return self.session.read_only
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> MainScreen:
+        """The reader is the first screen drawn, not pushed over Textual's blank default."""
         if self.use_lock:
             self.session.lock()
         screen = MainScreen(
@@ -59,7 +60,7 @@ class NewsmarkApp(App[int]):
         )
         # Called on the writer thread: post_message is the thread-safe way in.
         self.session.report = lambda event: screen.post_message(messages.SaveReported(event))
-        self.push_screen(screen)
+        return screen
 
     async def action_quit(self) -> None:
         """Quit once everything is on disk; edits that cannot be written are named first."""

@@ -8,6 +8,7 @@ widget) runs in thread workers whose results come back as messages.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -104,8 +105,10 @@ class MainScreen(ReaderCorpus, Screen[None]):
             self.say(f"Read-only: {read_only} Edits are refused until it quits.", "warning", 12)
             self.set_interval(LOCK_RETRY, self.retry_lock)
         self.memory_start()
-        self.model.load()
-        self.load_summaries()
+        # After the first frame: spaCy's import holds the GIL and would delay the text.
+        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(self.model.load)
+        self.call_after_refresh(self.load_summaries)
 
     def on_unmount(self) -> None:
         self.memory_stop()
@@ -139,6 +142,7 @@ class MainScreen(ReaderCorpus, Screen[None]):
 
     @on(messages.ModelReady)
     def _model_ready(self, message: messages.ModelReady) -> None:
+        gc.freeze()  # the model's objects live for the session: keep full collections short
         self.pipeline = message.pipeline
         self.labels = ordered([*message.pipeline.labels, *self.labels])
         self.bar.change(model=message.pipeline.name, model_ready=True)

@@ -263,6 +263,8 @@ class ArticleView(ScrollView, can_focus=True):
     # -- rendering ------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
+        if self.document is not None and self._width() != self._wrap_width:
+            self._relayout_all()  # the first frame after layout: wrap to the real width now
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if self.document is None or row >= len(self._row_starts):
