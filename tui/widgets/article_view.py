@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -25,7 +26,7 @@ from textual.strip import Strip
 from tui.core import display
 from tui.core.edits import Document, Edit
 from tui.core.spans import Entity
-from tui.core.tokens import Tokens, regex_tokens
+from tui.core.tokens import Tokens, for_cursor, regex_tokens
 from tui.keys import VIEW_BINDINGS
 from tui.widgets.palette import label_style, tag_style
 
@@ -112,6 +113,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrap_width = 0
         self._cache: LRUCache[int, Strip] = LRUCache(512)
         self._last_entity: Entity | None = None
+        self._drag_from: int | None = None
 
     # -- data in --------------------------------------------------------------------------
 
@@ -122,7 +124,7 @@ class ArticleView(ScrollView, can_focus=True):
     def show(self, document: Document | None, tokens: Tokens | None = None) -> None:
         """Display another article (or none), cursor at its start."""
         self.document = document
-        self.tokens = tokens or regex_tokens(self.text)
+        self.tokens = for_cursor(tokens or regex_tokens(self.text), self.text)
         self.cursor = 0
         self.sel_anchor = None
         self.selection = None
@@ -138,7 +140,7 @@ class ArticleView(ScrollView, can_focus=True):
     def set_tokens(self, tokens: Tokens) -> None:
         """Switch to the model's token boundaries, keeping the cursor where it was."""
         offset = self._cursor_offset()
-        self.tokens = tokens
+        self.tokens = tokens = for_cursor(tokens, self.text)
         self.cursor = tokens.index_at(offset) if len(tokens) else 0
         if self.sel_anchor is not None:
             self.sel_anchor = self.cursor
@@ -187,6 +189,8 @@ class ArticleView(ScrollView, can_focus=True):
         return starts, ends
 
     def _relayout_all(self) -> None:
+        """Re-wrap everything; the cursor keeps its row on screen (``p``, a resize)."""
+        screen_row = self.row_of(self._cursor_offset()) - round(self.scroll_y)
         self._wrap_width = self._width()
         row_starts: list[int] = []
         row_ends: list[int] = []
@@ -200,6 +204,11 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache.clear()
         self.virtual_size = Size(self._wrap_width, len(row_starts))
         self.refresh()
+        height = max(1, self.scrollable_content_region.height)
+        screen_row = max(0, min(screen_row, height - 1))
+        top = max(0, self.row_of(self._cursor_offset()) - screen_row)
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self._scroll_to_cursor()
 
     def _relayout(self, start: int, end: int) -> None:
         """Re-wrap only the paragraphs ``[start, end)`` touches."""
@@ -220,17 +229,17 @@ class ArticleView(ScrollView, can_focus=True):
             for row in range(r0, r1):
                 self._cache.discard(row)
             self.refresh_lines(r0, r1 - r0)
-            return
-        for p in range(p0 + 1, len(self._para_row0)):
-            self._para_row0[p] += delta
-        self._cache.clear()
-        self.virtual_size = Size(self._wrap_width, len(self._row_starts))
-        self.refresh()
+        else:
+            for p in range(p0 + 1, len(self._para_row0)):
+                self._para_row0[p] += delta
+            self._cache.clear()
+            self.virtual_size = Size(self._wrap_width, len(self._row_starts))
+            self.refresh()
+        self._scroll_to_cursor()  # a re-wrap may have pushed the cursor's row off screen
 
     def on_resize(self) -> None:
         if self.document is not None and self._width() != self._wrap_width:
             self._relayout_all()
-            self._scroll_to_cursor()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -320,8 +329,8 @@ class ArticleView(ScrollView, can_focus=True):
                 style += label_style(entity.label, underline=no_color)
             if s_start <= i < s_end:
                 style += selection_style
-            if c_start <= i < c_end:
-                style += cursor_style
+            if c_start <= i < c_end and (self.selection is None or s_start <= i < s_end):
+                style += cursor_style  # within a selection: its true edges stay visible
             if style != current and buffer:
                 segments.append(Segment("".join(buffer), current))
                 buffer = []
@@ -364,6 +373,20 @@ class ArticleView(ScrollView, can_focus=True):
         elif row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
+    def _paragraph_of(self, offset: int) -> tuple[int, int]:
+        return self._paras[max(0, bisect.bisect_right(self._para_starts, offset) - 1)]
+
+    def _within_paragraph(self, anchor: int, index: int) -> int:
+        """``index``, or the last token toward it still in ``anchor``'s paragraph: a selection
+        never crosses a paragraph break, as ``]`` never does."""
+        start, end = self._paragraph_of(self.tokens.starts[anchor])
+        tokens = self.tokens
+        if index > anchor:
+            last = bisect.bisect_left(tokens.starts, end) - 1
+            return min(index, max(anchor, last))
+        first = bisect.bisect_left(tokens.starts, start)
+        return max(index, min(anchor, first))
+
     def move_to(self, index: int, *, extend: bool = False) -> None:
         """Put the cursor on token ``index``; with ``extend`` grow the selection to it."""
         if not len(self.tokens):
@@ -374,6 +397,12 @@ class ArticleView(ScrollView, can_focus=True):
         if extend:
             if self.sel_anchor is None:
                 self.sel_anchor = self.cursor
+            allowed = self._within_paragraph(self.sel_anchor, index)
+            if allowed != index:
+                self.notify("A selection stays within one paragraph.", markup=False, timeout=3)
+                if allowed == self.cursor:
+                    return
+                index = allowed
             lo, hi = sorted((self.sel_anchor, index))
             self.selection = (self.tokens.starts[lo], self.tokens.ends[hi])
         self.cursor = index
@@ -400,6 +429,92 @@ class ArticleView(ScrollView, can_focus=True):
             self._invalidate(*self.selection)
         self.selection = None
         self.sel_anchor = None
+
+    # -- mouse ----------------------------------------------------------------------------
+
+    def _token_at_pointer(self, event: events.MouseEvent) -> int | None:
+        """The token under the pointer (the one before it on blank space), if on text."""
+        if not len(self.tokens) or not self._row_starts:
+            return None
+        x, y = event.get_content_offset_capture(self)
+        row = max(0, min(self.scroll_offset.y + y, len(self._row_starts) - 1))
+        offset = self._offset_at(row, max(0, x))
+        index = self.tokens.index_at(offset)
+        if self.tokens.ends[index] <= self._row_starts[row] and index + 1 < len(self.tokens):
+            index += 1  # blank space at the start of a row belongs to the row's first word
+        return index
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A press puts the cursor on the word; dragging from there selects tokens."""
+        if event.button != 1:
+            return
+        index = self._token_at_pointer(event)
+        if index is None:
+            return
+        self.focus()
+        self.clear_selection()
+        self.move_to(index)
+        self._drag_from = index
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag_from is None:
+            return
+        index = self._token_at_pointer(event)
+        if index is None or index == self.cursor:
+            return
+        self.sel_anchor = self.sel_anchor if self.selection is not None else self._drag_from
+        self.move_to(index, extend=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag_from is not None:
+            self._drag_from = None
+            self.capture_mouse(False)
+
+    def on_click(self, event: events.Click) -> None:
+        """A double click on an entity selects all of it, ready for a label key."""
+        if event.chain != 2:
+            return
+        entity = self.entity_at_cursor()
+        if entity is None:
+            return
+        first, last = self._token_range(entity)
+        self.clear_selection()
+        self.move_to(first)
+        self.sel_anchor = first
+        self.move_to(last, extend=True)
+        self.selection = (entity.start, entity.end)
+        self._invalidate(entity.start, entity.end)
+
+    def on_mouse_scroll_down(self) -> None:
+        self.call_after_refresh(self._follow_view)
+
+    def on_mouse_scroll_up(self) -> None:
+        self.call_after_refresh(self._follow_view)
+
+    def _follow_view(self) -> None:
+        """After the wheel scrolled the cursor out of sight, put it on the nearest visible
+        row, so the next key acts where the person is looking."""
+        if not len(self.tokens) or not self._row_starts:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        bottom = min(top + height, len(self._row_starts)) - 1
+        row = self.row_of(self._cursor_offset())
+        if top <= row <= bottom:
+            return
+        target = top if row < top else bottom
+        step = 1 if row < top else -1
+        while top <= target <= bottom:
+            start, end = self._row_starts[target], self._row_ends[target]
+            index = self.tokens.index_at(max(start, end - 1) if step < 0 else start)
+            if self.tokens.starts[index] < start and index + 1 < len(self.tokens):
+                index += 1
+            if start <= self.tokens.starts[index] < max(end, start + 1):
+                self.clear_selection()
+                self.move_to(index)
+                return
+            target += step
 
     # -- actions: moving ------------------------------------------------------------------
 
@@ -460,7 +575,10 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- actions: editing -----------------------------------------------------------------
 
-    def _edit(self, make: Callable[[Document], Edit | None]) -> Edit | None:
+    def _edit(
+        self, make: Callable[[Document], Edit | None], subject: Entity | None = None
+    ) -> Edit | None:
+        """Make an edit; say so when it removed entities other than ``subject``."""
         if self.document is None:
             return None
         if self.locked is not None:
@@ -471,6 +589,15 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return None
         self.applied(edit)
+        kept = {(e.start, e.end) for e in edit.added}
+        others = [e for e in edit.removed if e != subject and (e.start, e.end) not in kept]
+        if others:
+            n = len(others)
+            self.notify(
+                f"That replaced {n} other {'entity' if n == 1 else 'entities'}; u brings "
+                f"{'it' if n == 1 else 'them'} back.",
+                markup=False,
+            )
         return edit
 
     def applied(self, edit: Edit) -> None:
@@ -524,7 +651,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         end = self.tokens.ends[last]
-        if self._edit(lambda d: d.resize(entity, entity.start, end)):
+        if self._edit(lambda d: d.resize(entity, entity.start, end), entity):
             self.move_to_offset(entity.start)
 
     def action_resize_start(self, step: int) -> None:
@@ -538,10 +665,11 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         start = self.tokens.starts[first]
-        if self._edit(lambda d: d.resize(entity, start, entity.end)):
+        if self._edit(lambda d: d.resize(entity, start, entity.end), entity):
             self.move_to_offset(start)
 
     def action_nudge(self, step: int) -> None:
+        """Move the end of the selection (or the entity) by one character."""
         if self.selection is not None:
             start, end = self.selection
             new_end = max(start + 1, min(end + step, len(self.text)))
@@ -553,7 +681,24 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         end = max(entity.start + 1, min(entity.end + step, len(self.text)))
-        self._edit(lambda d: d.resize(entity, entity.start, end))
+        self._edit(lambda d: d.resize(entity, entity.start, end), entity)
+
+    def action_nudge_start(self, step: int) -> None:
+        """Move the start of the selection (or the entity) by one character: CJK, words
+        glued to punctuation and long runs without spaces need it."""
+        if self.selection is not None:
+            start, end = self.selection
+            new_start = max(0, min(start + step, end - 1))
+            self.selection = (new_start, end)
+            self._invalidate(min(start, new_start), end)
+            return
+        entity = self.entity_at_cursor()
+        if entity is None:
+            self.app.bell()
+            return
+        start = max(0, min(entity.start + step, entity.end - 1))
+        if self._edit(lambda d: d.resize(entity, start, entity.end), entity):
+            self.move_to_offset(start)
 
     def action_label_all(self) -> None:
         entity = self.entity_at_cursor()
@@ -561,7 +706,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         tokens = self.tokens
-        self._edit(lambda d: d.label_all(entity.start, entity.end, entity.label, tokens))
+        self._edit(lambda d: d.label_all(entity.start, entity.end, entity.label, tokens), entity)
 
     def _history(self, step: Callable[[Document], Edit | None]) -> None:
         if self.document is None:
