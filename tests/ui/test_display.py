@@ -8,6 +8,7 @@ from rich.cells import cell_len
 
 from tui.core import display
 from tui.core.tokens import Tokens, for_cursor, regex_tokens
+from tui.widgets.article_view import drawable
 
 
 def test_widths_follow_the_terminal() -> None:
@@ -64,7 +65,7 @@ _HOSTILE_CHARS = st.one_of(
 def test_cursor_tokens_are_always_drawn(text: str) -> None:
     """Whitespace, joiners, modifiers and lone marks never hold the cursor; every character
     that is drawn stays reachable, in a token of its own or glued to the one before."""
-    cursor = for_cursor(regex_tokens(text), text)
+    cursor = for_cursor(regex_tokens(text), text, drawable)
     assert list(cursor.starts) == sorted(set(cursor.starts))
     for start, end in zip(cursor.starts, cursor.ends, strict=True):
         piece = text[start:end]
@@ -72,7 +73,7 @@ def test_cursor_tokens_are_always_drawn(text: str) -> None:
         assert display.text_width(piece) > 0
     covered = {i for s, e in zip(cursor.starts, cursor.ends, strict=True) for i in range(s, e)}
     for i, ch in enumerate(text):
-        if not ch.isspace() and display.glyph(ch)[1] > 0 and not 0x1F3FB <= ord(ch) <= 0x1F3FF:
+        if not ch.isspace() and drawable(ch):
             assert i in covered, (i, ch)
 
 
@@ -81,7 +82,7 @@ def test_spacy_paragraph_break_tokens_are_no_cursor_stops() -> None:
     spacy_like = Tokens.from_spans(
         [(0, 1), (1, 5), (6, 10), (10, 14), (14, 16), (17, 18), (18, 19), (20, 24)]
     )
-    cursor = for_cursor(spacy_like, text)
+    cursor = for_cursor(spacy_like, text, drawable)
     assert [text[s:e] for s, e in zip(cursor.starts, cursor.ends, strict=True)] == [
         "date",
         "2024",

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-from tui.core import display
 
 # Words (letters, digits, marks, with inner apostrophes/hyphens/dots as in "U.S." or "e-mail"),
 # or any single other non-space character.
@@ -67,26 +65,20 @@ def regex_tokens(text: str) -> Tokens:
     return Tokens.from_spans((m.start(), m.end()) for m in _TOKEN.finditer(text))
 
 
-def _drawable(ch: str) -> bool:
-    """True when the character shows as something the cursor can sit on."""
-    if ch.isspace() or 0x1F3FB <= ord(ch) <= 0x1F3FF:  # skin tones join the emoji before
-        return False
-    return display.glyph(ch)[1] > 0
-
-
-def for_cursor(tokens: Tokens, text: str) -> Tokens:
+def for_cursor(tokens: Tokens, text: str, drawable: Callable[[str], bool]) -> Tokens:
     """The tokens a cursor may rest on: never whitespace (paragraph breaks), nor a token of
     characters that draw as nothing (joiners, variation selectors, skin-tone modifiers, lone
-    combining marks). Such a token glued to the one before joins it; otherwise it is dropped.
+    combining marks: the view says which, through ``drawable``). Such a token glued to the
+    one before joins it; otherwise it is dropped.
     """
     starts: list[int] = []
     ends: list[int] = []
     for start, end in zip(tokens.starts, tokens.ends, strict=True):
         piece = text[start:end]
         if piece.isascii():
-            visible = not piece.isspace() and bool(piece)
+            visible = bool(piece) and not piece.isspace()
         else:
-            visible = any(_drawable(ch) for ch in piece)
+            visible = any(not ch.isspace() and drawable(ch) for ch in piece)
         if visible:
             starts.append(start)
             ends.append(end)

@@ -33,6 +33,15 @@ from tui.widgets.palette import label_style, tag_style
 Commit = Callable[[Edit], None]
 
 
+def drawable(ch: str) -> bool:
+    """True when the character shows as something a cursor can be seen on: not a joiner,
+    variation selector or combining mark drawn as nothing, nor a skin-tone modifier (the
+    terminal joins it to the emoji before it)."""
+    if 0x1F3FB <= ord(ch) <= 0x1F3FF:
+        return False
+    return display.glyph(ch)[1] > 0
+
+
 def _tag_width(label: str) -> int:
     """Cells of the tag drawn after an entity: a label may be CJK, emoji or hold controls."""
     return 1 + display.text_width(display.safe(label))
@@ -124,7 +133,7 @@ class ArticleView(ScrollView, can_focus=True):
     def show(self, document: Document | None, tokens: Tokens | None = None) -> None:
         """Display another article (or none), cursor at its start."""
         self.document = document
-        self.tokens = for_cursor(tokens or regex_tokens(self.text), self.text)
+        self.tokens = for_cursor(tokens or regex_tokens(self.text), self.text, drawable)
         self.cursor = 0
         self.sel_anchor = None
         self.selection = None
@@ -140,7 +149,7 @@ class ArticleView(ScrollView, can_focus=True):
     def set_tokens(self, tokens: Tokens) -> None:
         """Switch to the model's token boundaries, keeping the cursor where it was."""
         offset = self._cursor_offset()
-        self.tokens = tokens = for_cursor(tokens, self.text)
+        self.tokens = tokens = for_cursor(tokens, self.text, drawable)
         self.cursor = tokens.index_at(offset) if len(tokens) else 0
         if self.sel_anchor is not None:
             self.sel_anchor = self.cursor
@@ -589,6 +598,11 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return None
         self.applied(edit)
+        self._announce_replaced(edit, subject)
+        return edit
+
+    def _announce_replaced(self, edit: Edit, subject: Entity | None) -> None:
+        """Say how many entities besides ``subject`` an edit swallowed; ``u`` restores them."""
         kept = {(e.start, e.end) for e in edit.added}
         others = [e for e in edit.removed if e != subject and (e.start, e.end) not in kept]
         if others:
@@ -598,7 +612,6 @@ class ArticleView(ScrollView, can_focus=True):
                 f"{'it' if n == 1 else 'them'} back.",
                 markup=False,
             )
-        return edit
 
     def applied(self, edit: Edit) -> None:
         """Show an edit made to the document, save it (via ``commit``) and announce it."""
