@@ -123,6 +123,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache: LRUCache[int, Strip] = LRUCache(512)
         self._last_entity: Entity | None = None
         self._drag_from: int | None = None
+        self._told_paragraph = False
 
     # -- data in --------------------------------------------------------------------------
 
@@ -137,6 +138,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.cursor = 0
         self.sel_anchor = None
         self.selection = None
+        self._told_paragraph = False
         self.marks = []
         self.matches = []
         self._last_entity = None
@@ -408,7 +410,9 @@ class ArticleView(ScrollView, can_focus=True):
                 self.sel_anchor = self.cursor
             allowed = self._within_paragraph(self.sel_anchor, index)
             if allowed != index:
-                self.notify("A selection stays within one paragraph.", markup=False, timeout=3)
+                if not self._told_paragraph:  # once per selection, not once per key
+                    self._told_paragraph = True
+                    self.notify("A selection stays within one paragraph.", markup=False)
                 if allowed == self.cursor:
                     return
                 index = allowed
@@ -438,6 +442,7 @@ class ArticleView(ScrollView, can_focus=True):
             self._invalidate(*self.selection)
         self.selection = None
         self.sel_anchor = None
+        self._told_paragraph = False
 
     # -- mouse ----------------------------------------------------------------------------
 
