@@ -9,7 +9,7 @@ import pytest
 from test_export_corpus import Spec, make_corpus
 
 from tui.cli import main
-from tui.commands.export import PROGRESS_MIN, progress_bar
+from tui.commands._common import PROGRESS_MIN, progress_bar
 from tui.core.article import Article
 from tui.core.formats.select import ALL_STATUSES, Item, parse_statuses, split
 

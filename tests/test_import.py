@@ -166,9 +166,9 @@ def test_bad_lines_are_reported_with_their_number_and_the_rest_go_on(
     assert run(tmp_path, file, "--format", "jsonl") == 1
     err = capsys.readouterr().err
     assert f"{file}:2: is not valid JSON" in err
-    assert f"{file}:3: span 0..40 is outside the text (0..14)" in err
+    assert f"{file}:3: spans[0]: span 0..40 is outside the text (0..14)" in err
     assert f"{file}:4: span 4..13 overlaps 0..8" in err
-    assert f"{file}:5: span 1..4 holds only whitespace" in err
+    assert f"{file}:5: spans[0]: span 1..4 holds only whitespace" in err
     assert f"{file}:6: answer 'maybe'" in err
     assert f"{file}:8: trimmed whitespace from the edges of 1 span(s)" in err
     assert f"{file}:9: " in err and "--format doccano" in err
@@ -181,7 +181,9 @@ def test_bad_lines_are_reported_with_their_number_and_the_rest_go_on(
     assert 'start = 1\nend = 7\nlabel = "GPE"\ntext = "Berlin"' in berlin.read_text("utf-8")
 
 
-def test_prodigy_answers_become_statuses_and_spans_are_user_spans(tmp_path: Path) -> None:
+def test_prodigy_answers_decide_what_is_gold_and_spans_become_a_persons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     records: list[dict[str, Any]] = [
         {"text": f"Text number {i} about Paris.", "answer": answer, "meta": {"article": name}}
         for i, (answer, name) in enumerate(
@@ -192,17 +194,17 @@ def test_prodigy_answers_become_statuses_and_spans_are_user_spans(tmp_path: Path
         r["spans"] = [{"start": 21, "end": 26, "label": "GPE", "token_start": 4, "token_end": 4}]
     assert run(tmp_path, write_lines(tmp_path / "in.jsonl", records), "--format", "jsonl") == 0
     got = {}
-    for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
+    for name in ("a.txt", "d.txt"):
         path = store.annotation_path(tmp_path / "annotations", name)
         ann = store.load(path, read_article(tmp_path / "articles", name)).annotation
         assert ann.entities == (Entity(21, 26, "GPE", "user"),)
         got[name] = ann.status
-    assert got == {
-        "a.txt": "accepted",
-        "b.txt": "rejected",
-        "c.txt": "skipped",
-        "d.txt": "in_progress",
-    }
+    assert got == {"a.txt": "accepted", "d.txt": "in_progress"}
+    assert not (tmp_path / "articles" / "b.txt").exists()
+    assert not (tmp_path / "articles" / "c.txt").exists()
+    err = capsys.readouterr().err
+    assert "1 record(s) skipped: answer reject (not gold)" in err
+    assert "1 record(s) skipped: answer ignore" in err
 
 
 def test_meta_status_only_refines_a_matching_answer(tmp_path: Path) -> None:
@@ -256,7 +258,7 @@ def test_existing_article_with_other_text_is_never_overwritten(
     assert run(tmp_path, file, "--format", "jsonl", "--force") == 1
     assert "already exists with other text; not overwritten" in capsys.readouterr().err
     assert (tmp_path / "articles" / "a.txt").read_text("utf-8") == "Original text."
-    assert not (tmp_path / "annotations").exists()
+    assert not list(store.iter_files(tmp_path / "annotations"))
 
 
 def test_an_existing_toml_is_kept_without_force(
@@ -267,7 +269,7 @@ def test_an_existing_toml_is_kept_without_force(
     before = path.read_bytes()
     file = write_lines(
         tmp_path / "in.jsonl",
-        [{"text": SPECS[0].text, "answer": "reject", "meta": {"article": "a_shafaq.txt"}}],
+        [{"text": SPECS[0].text, "answer": "accept", "meta": {"article": "a_shafaq.txt"}}],
     )
     assert run(tmp_path, file, "--format", "jsonl") == 1
     assert f"{path} already exists; pass --force" in capsys.readouterr().err
@@ -291,20 +293,22 @@ def test_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert "nope.jsonl cannot be read" in capsys.readouterr().err
 
 
-def test_spans_from_other_tools_are_a_persons_and_a_bad_source_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_spans_from_other_tools_keep_their_source_as_origin(tmp_path: Path) -> None:
     file = write_lines(
         tmp_path / "in.jsonl",
         [
             {"text": "Paris is big.", "spans": [{"start": 0, "end": 5, "label": "GPE"}]},
             {
                 "text": "Rome is old.",
-                "spans": [{"start": 0, "end": 4, "label": "GPE", "source": "x"}],
+                "spans": [{"start": 0, "end": 4, "label": "GPE", "source": "./my-model"}],
             },
         ],
     )
-    assert run(tmp_path / "b", file, "--format", "jsonl") == 1
-    assert "2:" in capsys.readouterr().err
-    (toml,) = (tmp_path / "b" / "annotations").rglob("*.toml")
-    assert tomllib.loads(toml.read_text("utf-8"))["entities"][0]["source"] == "user"
+    assert run(tmp_path / "b", file, "--format", "jsonl") == 0
+    rows = {}
+    for toml in (tmp_path / "b" / "annotations").rglob("*.toml"):
+        (row,) = tomllib.loads(toml.read_text("utf-8"))["entities"]
+        rows[row["text"]] = row
+    assert rows["Paris"]["source"] == "user" and "origin" not in rows["Paris"]
+    # Nobody answered the task: the span is still the model's suggestion.
+    assert rows["Rome"]["source"] == "model" and rows["Rome"]["origin"] == "./my-model"

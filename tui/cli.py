@@ -1,5 +1,8 @@
 """The ``newsmark`` command line: one subcommand per module in :mod:`tui.commands`.
 
+This module only builds the parser and dispatches; what commands share (the usage error,
+the common options, folder and selection checks) lives in :mod:`tui.commands._common`.
+
 Exit codes: 0 success, 1 the command found problems, 2 bad usage or input. Every expected
 failure is one sentence on stderr naming the file and what to do, never a traceback.
 """
@@ -12,35 +15,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tui.commands import COMMAND_MODULES, load
+from tui.commands._common import UsageError, common_options
 from tui.core.article import ArticleError, CorpusError
 from tui.core.ner import ModelError
 from tui.core.store import StoreError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
-
-class UsageError(Exception):
-    """Bad input from the person running the command; exit 2."""
-
-
-def common_options() -> argparse.ArgumentParser:
-    """Options every command takes, so they can go before or after the command name."""
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument(
-        "--articles",
-        type=Path,
-        default=argparse.SUPPRESS,
-        metavar="DIR",
-        help="folder of .txt articles (default: ./articles)",
-    )
-    parent.add_argument(
-        "--annotations",
-        type=Path,
-        default=argparse.SUPPRESS,
-        metavar="DIR",
-        help="folder of TOML annotations (default: ./annotations)",
-    )
-    return parent
+__all__ = [
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "UsageError",
+    "build_parser",
+    "common_options",
+    "main",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

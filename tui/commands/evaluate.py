@@ -62,7 +62,7 @@ def table(report: Report, title: str) -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands.export import progress_bar
+    from tui.commands._common import progress_bar
     from tui.core import ner
     from tui.core.evaluate import evaluate
     from tui.core.formats.select import collect, count_files

@@ -82,8 +82,8 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import UsageError
-    from tui.core import batch, lock, ner
+    from tui.commands._common import writing_lock
+    from tui.core import batch, ner
     from tui.core.workspace import Workspace
 
     workspace = Workspace(args.articles, args.annotations)
@@ -96,18 +96,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.annotations}/; use --force to redo their suggestions."
         )
         return 0
-    try:
-        held = lock.acquire(args.annotations)
-    except lock.LockHeld as exc:
-        raise UsageError(
-            f"{exc.folder} is being edited by newsmark (pid {exc.pid} on host {exc.host} since "
-            f"{exc.started}); close it there, then run suggest again."
-        ) from None
-    except OSError as exc:
-        raise UsageError(
-            f"The annotations folder {args.annotations} cannot be written "
-            f"({exc.strerror or exc}); check its permissions or pass --annotations DIR."
-        ) from None
+    held = writing_lock(args.annotations, "suggest")
     with held:
         pipeline = ner.load(name)
         events = batch.suggest_all(

@@ -17,7 +17,7 @@ def add_parser(
     common: argparse.ArgumentParser,
     name: str,
 ) -> None:
-    from tui.commands.export import add_selection_options
+    from tui.commands._common import add_selection_options
 
     p = subparsers.add_parser(
         name,
@@ -41,9 +41,9 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import UsageError
-    from tui.commands.export import dev_fraction, progress_bar, select
+    from tui.commands._common import UsageError, dev_fraction, progress_bar, select
     from tui.core import ner
+    from tui.core.formats.base import REGISTRY
     from tui.core.train import TrainError, train
 
     if args.epochs < 1:
@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file; give a folder for the training run.")
-    fraction = dev_fraction(args, 0.2)
-    selection, _ = select(args)
+    fraction = dev_fraction(args, REGISTRY["spacy"].default_split)
+    selection = select(args)
     base = ner.resolve_model(args.base)
     pipeline = ner.load(base)
     try:

@@ -176,6 +176,36 @@ def acquire(folder: Path) -> Lock:
     raise LockHeld(folder, holder.pid, holder.host, holder.started)
 
 
+class Unavailable(Exception):
+    """A command cannot take the folder's lock; ``str()`` is one sentence saying what to do."""
+
+    def __init__(self, folder: Path, message: str) -> None:
+        super().__init__(message)
+        self.folder = folder
+
+
+def for_command(folder: Path, command: str) -> Lock:
+    """The lock every writing command (``suggest``, ``import``, ...) takes before it writes.
+
+    One rule for all of them: a live holder is named and the command refused, a stale lock
+    is taken over, and a folder that cannot be written is said so. Raises :class:`Unavailable`.
+    """
+    try:
+        return acquire(folder)
+    except LockHeld as exc:
+        raise Unavailable(
+            folder,
+            f"{exc.folder} is being edited by newsmark (pid {exc.pid} on host {exc.host} since "
+            f"{exc.started}); close it there, then run {command} again.",
+        ) from None
+    except OSError as exc:
+        raise Unavailable(
+            folder,
+            f"The annotations folder {folder} cannot be written ({exc.strerror or exc}); "
+            "check its permissions or pass --annotations DIR.",
+        ) from None
+
+
 def _create(path: Path, content: bytes) -> bool:
     """Create ``path`` holding ``content`` if it does not exist; ``False`` if it does."""
     pending = path.with_name(f"{_PENDING}{os.getpid()}.{uuid.uuid4().hex}")

@@ -3,6 +3,10 @@
 Offsets are Python ``str`` indices (code points) into the article text, the convention of
 spaCy's ``Doc.char_span``. Spans of one article never overlap and never start or end with
 whitespace, because ``spacy debug data`` rejects such spans.
+
+``source`` says whose decision a span is (a person's or the model's); ``origin``, when set,
+keeps where an imported span first came from in another tool (Prodigy's span ``source``,
+such as ``en_core_web_sm`` or ``patterns.jsonl``), so accepting it never loses that.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ class SpanError(ValueError):
     """A span that breaks the offset, whitespace or overlap rules."""
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """One labelled span; ordered by position so sorted lists are in reading order."""
 
@@ -28,6 +32,23 @@ class Entity:
     end: int
     label: str
     source: Source = "user"
+    origin: str | None = None
+
+    def _order(self) -> tuple[int, int, str, str, str]:
+        # A missing origin sorts first; comparing None with a string would raise.
+        return (self.start, self.end, self.label, self.source, self.origin or "")
+
+    def __lt__(self, other: Entity) -> bool:
+        return self._order() < other._order()
+
+    def __le__(self, other: Entity) -> bool:
+        return self._order() <= other._order()
+
+    def __gt__(self, other: Entity) -> bool:
+        return self._order() > other._order()
+
+    def __ge__(self, other: Entity) -> bool:
+        return self._order() >= other._order()
 
     def text(self, doc: str) -> str:
         return doc[self.start : self.end]
@@ -68,6 +89,10 @@ def check_entity(text: str, entity: Entity) -> None:
         raise SpanError(f"label {entity.label!r} is empty or has surrounding spaces")
     if entity.source not in SOURCES:
         raise SpanError(f"source {entity.source!r} is not one of {', '.join(SOURCES)}")
+    if entity.origin is not None and (
+        not isinstance(entity.origin, str) or not entity.origin.strip()
+    ):
+        raise SpanError(f"origin {entity.origin!r} should be a non-empty string")
     if text[entity.start].isspace() or text[entity.end - 1].isspace():
         raise SpanError(f"span {entity.start}..{entity.end} starts or ends with whitespace")
 

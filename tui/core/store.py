@@ -16,6 +16,7 @@ One file per article, ``<annotations>/<article id without .txt>.toml``::
     label = "ORG"
     text = "Shafaq News"
     source = "user"
+    origin = "en_core_web_sm"               # optional: where an imported span came from
 
     [[unanchored]]                          # only after the article changed on disk
     start = 40
@@ -23,6 +24,10 @@ One file per article, ``<annotations>/<article id without .txt>.toml``::
     label = "GPE"
     text = "Beijing"
     source = "user"
+
+``origin`` is optional and only written when set: the name another tool gave the span's
+source (Prodigy's ``"source": "./my-model"``), kept when ``newsmark import`` turns an
+accepted span into a person's. It is a non-empty string; files without it are unchanged.
 
 Loading validates everything and reports the path and the field at fault. A file is never
 overwritten when it fails to load. When the article's bytes changed, spans are re-anchored by
@@ -59,7 +64,7 @@ SCHEMA = 1
 _SHA = re.compile(r"[0-9a-f]{64}")
 _TOP_KEYS = {"schema", "article", "sha256", "status", "model", "annotator", "updated"}
 _TABLES = ("entities", "unanchored")
-_SPAN_KEYS = {"start", "end", "label", "text", "source"}
+_SPAN_KEYS = {"start", "end", "label", "text", "source", "origin"}
 
 
 class StoreError(Exception):
@@ -82,6 +87,7 @@ class Unanchored:
     label: str
     text: str
     source: Source
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,21 +137,29 @@ def to_document(annotation: Annotation, text: str) -> dict[str, Any]:
         doc["annotator"] = annotation.annotator
     doc["updated"] = annotation.updated or now()
     doc["entities"] = [
-        {
-            "start": e.start,
-            "end": e.end,
-            "label": e.label,
-            "text": text[e.start : e.end],
-            "source": e.source,
-        }
+        _row(e.start, e.end, e.label, text[e.start : e.end], e.source, e.origin)
         for e in sorted(annotation.entities)
     ]
     if annotation.unanchored:
         doc["unanchored"] = [
-            {"start": u.start, "end": u.end, "label": u.label, "text": u.text, "source": u.source}
-            for u in annotation.unanchored
+            _row(u.start, u.end, u.label, u.text, u.source, u.origin) for u in annotation.unanchored
         ]
     return doc
+
+
+def _row(
+    start: int, end: int, label: str, text: str, source: str, origin: str | None
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "label": label,
+        "text": text,
+        "source": source,
+    }
+    if origin is not None:
+        row["origin"] = origin
+    return row
 
 
 def _datetime(value: datetime) -> str:
@@ -199,6 +213,7 @@ def _span_table(key: str, row: Mapping[str, Any]) -> str:
         f"\n[[{key}]]\nstart = {int(row['start'])}\nend = {int(row['end'])}\n"
         f"label = {_basic_string(row['label'])}\ntext = {_basic_string(row['text'])}\n"
         f"source = {_basic_string(row['source'])}\n"
+        + (f"origin = {_basic_string(row['origin'])}\n" if "origin" in row else "")
     )
 
 
@@ -239,6 +254,15 @@ def _optional(table: Mapping[str, Any], key: str, kind: type, path: Path) -> Any
     return _get(table, key, kind, path, "")
 
 
+def _origin(item: Mapping[str, Any], path: Path, where: str) -> str | None:
+    if "origin" not in item:
+        return None
+    origin: str = _get(item, "origin", str, path, where)
+    if not origin.strip():
+        raise StoreError(path, where + "origin", "is empty; remove it or name the source")
+    return origin
+
+
 def _spans(doc: Mapping[str, Any], key: str, path: Path) -> list[Unanchored]:
     raw = doc.get(key, [])
     if not isinstance(raw, list):
@@ -260,6 +284,7 @@ def _spans(doc: Mapping[str, Any], key: str, path: Path) -> list[Unanchored]:
             _get(item, "label", str, path, where),
             _get(item, "text", str, path, where),
             cast(Source, source),
+            _origin(item, path, where),
         )
         if not 0 <= span.start < span.end:
             raise StoreError(path, where + "end", f"{span.start}..{span.end} is not a span")
@@ -308,7 +333,7 @@ def _check_exact(spans: Sequence[Unanchored], text: str, path: Path) -> tuple[En
     entities = []
     for i, span in enumerate(spans):
         where = f"entities[{i}]"
-        entity = Entity(span.start, span.end, span.label, span.source)
+        entity = Entity(span.start, span.end, span.label, span.source, span.origin)
         try:
             check_entity(text, entity)
         except SpanError as exc:
@@ -391,7 +416,7 @@ def reanchor(
         for c in _nearest(text, span.text, span.start + shift(span.start)):
             end = c + len(span.text)
             if not placed.overlapping(c, end):
-                placed.add(Entity(c, end, span.label, span.source))
+                placed.add(Entity(c, end, span.label, span.source, span.origin))
                 moved += c != span.start
                 break
         else:

@@ -6,17 +6,43 @@ trip through it and lets an import put the text back under its old name.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from tui.core.formats.base import (
+    ExportPlan,
+    Format,
+    Progress,
+    ReadOptions,
+    Written,
+    jsonl_line,
+    no_progress,
+    register,
+    write_parts,
+)
 from tui.core.formats.select import Item
+
+if TYPE_CHECKING:
+    from tui.core.formats.importing import Record
 
 
 def record(item: Item) -> dict[str, Any]:
+    """doccano has no span source: every span reads back as a person's."""
+    meta: dict[str, Any] = {
+        "article": item.id,
+        "sha256": item.article.sha256,
+        "status": item.status,
+    }
+    if item.model is not None:
+        meta["model"] = item.model
+    if item.annotator is not None:
+        meta["annotator"] = item.annotator
     return {
         "text": item.text,
         "label": [[e.start, e.end, e.label] for e in item.entities],
-        "meta": {"article": item.id, "sha256": item.article.sha256, "status": item.status},
+        "meta": meta,
     }
 
 
@@ -27,3 +53,24 @@ def records(
         yield record(item)
         if progress is not None:
             progress(1)
+
+
+@register
+class Doccano(Format):
+    name = "doccano"
+    help = "doccano sequence-labelling JSONL"
+    suffix = ".jsonl"
+    marks_unknown = False
+
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
+        def render(items: tuple[Item, ...]) -> tuple[str, Counter[str]]:
+            found = list(records(items, progress))
+            labels = Counter(lab for r in found for _, _, lab in r["label"])
+            return "".join(jsonl_line(r) for r in found), labels
+
+        return write_parts(plan, self.suffix, render)
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
+        from tui.core.formats.importing import read_lines
+
+        yield from read_lines(path, path.read_bytes(), self.name, options.status)

@@ -8,15 +8,30 @@ TOML exactly.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.core.edits import Status
 from tui.core.formats.align import align, entity_spans
+from tui.core.formats.base import (
+    ExportPlan,
+    Format,
+    Progress,
+    ReadOptions,
+    Written,
+    jsonl_line,
+    no_progress,
+    register,
+    write_parts,
+)
 from tui.core.formats.select import Item
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+    from tui.core.formats.importing import Record
 
 ANSWERS: dict[Status, str] = {
     "accepted": "accept",
@@ -53,6 +68,7 @@ def task(nlp: Language, item: Item) -> dict[str, Any]:
             "token_start": first,
             "token_end": end - 1,
             "source": e.source,  # ours, not Prodigy's: keeps the round trip exact
+            **({"origin": e.origin} if e.origin is not None else {}),
         }
         for e, (first, end) in zip(item.entities, entity_spans(doc, item.entities), strict=True)
     ]
@@ -100,3 +116,29 @@ def status_from(record: dict[str, Any]) -> Status:
             if meta.get("status") == status and its_answer == answer:
                 return status
     return STATUS_FOR_ANSWER[answer]
+
+
+@register
+class Jsonl(Format):
+    """Prodigy's JSONL tasks; reads every NER recipe's output (see ``importing``)."""
+
+    name = "jsonl"
+    help = "Prodigy JSONL tasks"
+    suffix = ".jsonl"
+
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
+        from tui.core.formats.conll import pipeline
+
+        nlp = pipeline()
+
+        def render(items: tuple[Item, ...]) -> tuple[str, Counter[str]]:
+            found = list(tasks(nlp, items, progress))
+            labels = Counter(s["label"] for t in found for s in t["spans"])
+            return "".join(jsonl_line(t) for t in found), labels
+
+        return write_parts(plan, self.suffix, render)
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
+        from tui.core.formats.importing import read_lines
+
+        yield from read_lines(path, path.read_bytes(), self.name, options.status)

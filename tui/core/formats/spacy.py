@@ -4,24 +4,32 @@ The config fine-tunes the named-entity recogniser of a base pipeline: its ``ner`
 what ``ner`` listens to) is sourced from the base, its tokenizer and vocab are copied from
 it, and the corpora are read with ``gold_preproc`` so spaCy trains on the exported tokens,
 whose edges match every entity, instead of re-tokenizing and losing the ones inside a token.
+
+Reading takes any ``.spacy`` file (or a folder of them): each Doc is an article with its
+exact text and ``doc.ents``. A Doc with no token left unknown (``ENT_IOB`` missing) was
+written from an accepted article, so it imports as accepted; others as in_progress.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.core.formats.align import AlignmentError, align, set_entities
+from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_progress, register
+from tui.core.formats.base import Written as PlanWritten
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
+
+    from tui.core.formats.importing import Record
 
 TRAIN_FILE = "train.spacy"
 DEV_FILE = "dev.spacy"
@@ -274,3 +282,88 @@ def write(
     atomic_write(config_path, config.encode("utf-8"))
     written.files += [train_path, dev_path, config_path]
     return written
+
+
+def read_docbin(path: Path, data: bytes, options: ReadOptions) -> Iterator[Record]:
+    """Each Doc of a DocBin as a record; a DocBin spaCy cannot read is one refused record."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from tui.core.formats.importing import (
+        LineError,
+        RawSpan,
+        Record,
+        check_text,
+        entities_of,
+        parsed_with_meta,
+    )
+
+    vocab = spacy.blank("xx").vocab
+    try:
+        docs = list(DocBin().from_bytes(data).get_docs(vocab))
+    except Exception as exc:  # spaCy raises ValueError, KeyError or srsly's errors
+        yield Record(str(path), refused=f"is not a spaCy DocBin ({type(exc).__name__}: {exc})")
+        return
+    for number, doc in enumerate(docs, start=1):
+        where = f"{path}: doc {number}"
+        try:
+            text = check_text(doc.text, "the Doc's text")
+            raw = [
+                RawSpan(e.start_char, e.end_char, e.label_, where=f"ents[{i}]")
+                for i, e in enumerate(doc.ents)
+            ]
+            entities, trimmed = entities_of(text, raw, options.labels)
+        except LineError as exc:
+            yield Record(where, refused=str(exc))
+            continue
+        known = all(t.ent_iob_ for t in doc)
+        status = options.status or ("accepted" if known else "in_progress")
+        yield Record(where, parsed_with_meta(text, entities, status, {}, trimmed))
+
+
+@register
+class Spacy(Format):
+    """spaCy's DocBin and a training config; the one format ``train`` writes too."""
+
+    name = "spacy"
+    help = "spaCy DocBin (train.spacy, dev.spacy) and config.cfg"
+    default_split = 0.2
+    needs_dev = True
+
+    def write(self, plan: ExportPlan, progress: Progress = no_progress) -> PlanWritten:
+        from tui.core import ner
+
+        base = ner.resolve_model(plan.model)
+        pipeline = ner.load(base)
+        train = plan.parts["train"]
+        dev = None if plan.dev_is_train else plan.parts["dev"]
+        written = write(
+            plan.out,
+            train,
+            dev,
+            nlp=pipeline.nlp,
+            base=source_name(base),
+            seed=plan.seed,
+            progress=progress,
+        )
+        result = PlanWritten(paths=written.files, labels=written.labels)
+        if plan.dev_is_train:
+            result.notes.append(
+                "too few articles for a dev split (spaCy needs one); dev.spacy holds the "
+                "training articles too."
+            )
+        result.lines.append(
+            f"{written.split_tokens} token(s) split at entity edges, so every entity keeps its "
+            "exact characters"
+        )
+        result.lines.append(f"next: python -m spacy train {plan.out / CONFIG_FILE} --output MODEL")
+        return result
+
+    def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
+        from tui.core.formats.importing import Record
+
+        files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
+        if not files:
+            yield Record(str(path), refused="holds no .spacy file")
+        for file in files:
+            yield from read_docbin(file, file.read_bytes(), options)

@@ -1,0 +1,102 @@
+"""``import --format conll``: CoNLL-2003 and two-column IOB1/IOB2/IOBES, and the round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_export_corpus import SPECS, make_corpus, run_export, selected
+from test_formats_prodigy import loaded
+
+from tui.cli import main
+from tui.core.store import Annotation
+
+DATA = Path(__file__).parent / "data" / "formats"
+
+
+def run(root: Path, file: Path, *args: str) -> int:
+    return main(
+        [
+            "import",
+            str(file),
+            "--articles",
+            str(root / "articles"),
+            "--annotations",
+            str(root / "annotations"),
+            "--format",
+            "conll",
+            *args,
+        ]
+    )
+
+
+def pairs(annotation: Annotation, text: str) -> list[tuple[str, str]]:
+    return [(e.text(text), e.label) for e in annotation.entities]
+
+
+def test_conll2003_four_columns_documents_and_a_label_map(tmp_path: Path) -> None:
+    assert run(tmp_path, DATA / "conll2003.txt", "--labels", "PER=PERSON,LOC=GPE") == 0
+    found = loaded(tmp_path)
+    first = "Maria Lopez joined Northwind Bank in Lisbon .\nShe met Kofi Mensah ."
+    second = "Shares of Contoso fell in Frankfurt ."
+    assert set(found) == {first, second}
+    assert pairs(found[first], first) == [
+        ("Maria Lopez", "PERSON"),
+        ("Northwind Bank", "ORG"),
+        ("Lisbon", "GPE"),
+        ("Kofi Mensah", "PERSON"),
+    ]
+    assert pairs(found[second], second) == [("Contoso", "ORG"), ("Frankfurt", "GPE")]
+    assert {a.status for a in found.values()} == {"in_progress"}
+
+
+def test_iobes_two_columns_without_docstart_is_one_document(tmp_path: Path) -> None:
+    assert run(tmp_path, DATA / "iobes.conll", "--status", "accepted") == 0
+    ((text, annotation),) = loaded(tmp_path).items()
+    assert annotation.status == "accepted"
+    assert pairs(annotation, text) == [
+        ("Kofi Mensah", "PER"),
+        ("Geneva", "LOC"),
+        ("World Health Organization", "ORG"),
+    ]
+
+
+def test_iob1_and_a_bad_tag_refuses_only_its_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = DATA / "iob1.conll"
+    assert run(tmp_path, file) == 1
+    err = capsys.readouterr().err
+    assert f"{file}:11: tag 'X-LOC' in the last column" in err
+    found = loaded(tmp_path)
+    assert set(found) == {"Accra and Lome Lagos .", "UN said"}
+    text = "Accra and Lome Lagos ."
+    assert pairs(found[text], text) == [("Accra", "LOC"), ("Lome", "LOC"), ("Lagos", "LOC")]
+
+
+def test_bad_label_map_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(tmp_path, DATA / "iobes.conll", "--labels", "PER") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "should be OLD=NEW" in err
+
+
+def test_round_trip_through_toml(tmp_path: Path) -> None:
+    """TOML -> CoNLL -> TOML keeps every entity; a second export is the same file."""
+    make_corpus(tmp_path / "a")
+    first = tmp_path / "first.conll"
+    assert run_export(tmp_path / "a", "conll", first) == 0
+    assert run(tmp_path / "b", first, "--status", "accepted") == 0
+    imported = loaded(tmp_path / "b")
+    expected = sorted(
+        [(" ".join(surface.split()), label) for surface, label in spec.entities]
+        for spec in selected(SPECS, {"accepted"})
+    )
+    got = sorted(
+        [(" ".join(e.text(text).split()), e.label) for e in ann.entities]
+        for text, ann in imported.items()
+    )
+    assert got == expected
+    second = tmp_path / "second.conll"
+    assert run_export(tmp_path / "b", "conll", second) == 0
+    documents = sorted(first.read_text("utf-8").split("-DOCSTART-"))
+    assert sorted(second.read_text("utf-8").split("-DOCSTART-")) == documents
