@@ -396,3 +396,23 @@ async def test_ctrl_left_on_a_selection_shows_its_true_end(
         await pilot.press("2")
     assert ents(workdir, FIRST)[0] == ("hafaq News/ Chin", "ORG", "user")
     assert toml(workdir, FIRST)["status"] == "in_progress"
+
+
+async def test_character_moves_keep_a_selection_in_its_paragraph(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    """CRLF breaks too: ctrl+right at a paragraph's end stops there, ctrl+shift+left at
+    the start of the next one stops there."""
+    _write(workdir, "crlf.txt", "First para ends\r\n\r\nSecond one\r\n")
+    app = make_app(first=("crlf.txt",))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        v = view(app)
+        await pilot.press("l", "l", "H", "L")  # a selection of "ends"
+        await pilot.press(*["ctrl+right"] * 6)
+        assert v.selection == (11, 15)
+        await pilot.press("escape", "j", "H", *["ctrl+shift+left"] * 6)  # "Second one"
+        assert v.selection == (19, 29)
+        await pilot.press("1")
+        await assert_settled(app, pilot, v)
+    assert ents(workdir, "crlf") == [("Second one", "PERSON", "user")]

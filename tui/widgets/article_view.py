@@ -690,7 +690,7 @@ class ArticleView(ScrollView, can_focus=True):
         """Move the end of the selection (or the entity) by one character."""
         if self.selection is not None:
             start, end = self.selection
-            new_end = max(start + 1, min(end + step, len(self.text)))
+            new_end = max(start + 1, min(end + step, self._paragraph_of(start)[1]))
             self.selection = (start, new_end)
             self._invalidate(start, max(end, new_end))
             return
@@ -706,7 +706,7 @@ class ArticleView(ScrollView, can_focus=True):
         glued to punctuation and long runs without spaces need it."""
         if self.selection is not None:
             start, end = self.selection
-            new_start = max(0, min(start + step, end - 1))
+            new_start = max(self._paragraph_of(end - 1)[0], min(start + step, end - 1))
             self.selection = (new_start, end)
             self._invalidate(min(start, new_start), end)
             return
