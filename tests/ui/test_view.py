@@ -216,8 +216,8 @@ async def test_shrinking_a_span_across_a_paragraph_break_draws_each_line_once(
     make_app: MakeApp, workdir: Path
 ) -> None:
     """The issue's case: the DATE at the top of the second seed, ``n`` then ``[`` three
-    times; at several widths, so the tag lands on both sides of a wrap."""
-    for width in (60, 80, 104):
+    times; at two widths, so the tag lands on both sides of a wrap."""
+    for width in (60, 104):
         for old in (workdir / "annotations").glob("*.toml"):
             old.unlink()
         workspace = Workspace(workdir / "articles", workdir / "annotations")
