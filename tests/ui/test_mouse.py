@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual import events
 
-from tests.ui.conftest import FIRST, MakeApp, cursor_text, ents, ready, view
+from tests.ui.conftest import FIRST, SECOND, MakeApp, cursor_text, ents, ready, view
 from tests.ui.test_view import assert_settled
 from tui.widgets.article_view import ArticleView
 
@@ -129,3 +129,17 @@ async def test_after_the_wheel_the_cursor_follows_the_view(
         assert all(v.row_of(start) <= row for start in v.tokens.starts if v.row_of(start) <= bottom)
         await assert_settled(app, pilot, v)
     assert (shown, "PERSON", "user") in ents(workdir, FIRST)
+
+
+async def test_a_click_in_the_other_pane_moves_the_focus_there(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(app, pilot)
+        right = view(app, "right")
+        await pilot.click(right, offset=_at(right, _word(right, "Pledges")))
+        assert app.screen.focused is right
+        assert cursor_text(right) == "Pledges"
+        await pilot.press("2")
+    assert ("Pledges", "ORG", "user") in ents(workdir, SECOND)
