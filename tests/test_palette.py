@@ -15,19 +15,13 @@ from rich.segment import Segment
 from tui.widgets import palette
 
 
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    def channel(v: int) -> float:
-        x = v / 255
-        return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
-
-    r, g, b = rgb
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
 @given(st.text(max_size=40))
 def test_every_label_name_gets_a_colour_rich_can_draw(label: str) -> None:
     rgb = Color.parse(palette.colour(label)).get_truecolor()
-    assert (_luminance(rgb) + 0.05) / 0.05 >= 4.5  # black text stays readable on it
+    assert (palette.luminance(rgb) + 0.05) / 0.05 >= 4.5  # black text stays readable on it
+    tag = palette.tag_style(label).bgcolor
+    assert tag is not None
+    assert (palette.luminance(tag.get_truecolor()) + 0.05) / 0.05 >= 4.5  # and on its tag
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, color_system="truecolor", width=80)
     for style in (

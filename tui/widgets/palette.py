@@ -128,10 +128,28 @@ def label_style(label: str, underline: bool = False) -> Style:
 
 @lru_cache(maxsize=1024)
 def tag_style(label: str) -> Style:
-    """The label name beside a span: a darker shade of its colour, bold."""
+    """The label name beside a span: a darker shade of its colour, bold, never so dark
+    that its black text drops below a contrast of 4.5:1."""
     r, g, b = _rgb(label)
-    darker = Color.from_rgb(r * 0.75, g * 0.75, b * 0.75)
-    return Style(color="#000000", bgcolor=darker, bold=True)
+    darker = (r, g, b)
+    for shade in (0.75, 0.8, 0.85, 0.9, 0.95):
+        darker = (int(r * shade), int(g * shade), int(b * shade))
+        if luminance(darker) >= 0.175:
+            break
+    else:
+        darker = (r, g, b)
+    return Style(color="#000000", bgcolor=Color.from_rgb(*darker), bold=True)
+
+
+def luminance(rgb: RGB) -> float:
+    """WCAG relative luminance; black text on it has contrast ``(L + 0.05) / 0.05``."""
+
+    def channel(v: int) -> float:
+        x = v / 255
+        return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+
+    r, g, b = rgb
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
 def ordered(labels: set[str] | list[str] | tuple[str, ...]) -> list[str]:
