@@ -416,3 +416,22 @@ async def test_character_moves_keep_a_selection_in_its_paragraph(
         await pilot.press("1")
         await assert_settled(app, pilot, v)
     assert ents(workdir, "crlf") == [("Second one", "PERSON", "user")]
+
+
+async def test_brackets_never_grow_an_entity_over_a_paragraph_break(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    """The cursor skips breaks, so the token after a paragraph's last is in the next one:
+    ``]`` and ``{`` still stop at the break (CRLF too), and say so."""
+    _write(workdir, "crlf.txt", "First para ends.\r\n\r\nSecond one\r\n")
+    app = make_app(first=("crlf.txt",))
+    notes = _notes(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("l", "l", "1", "right_square_bracket")  # "ends."
+        await pilot.press("right_square_bracket")
+        assert notes[-1] == "An entity cannot cross a paragraph break."
+        assert ents(workdir, "crlf") == [("ends.", "PERSON", "user")]
+        await pilot.press("j", "h", "2", "left_curly_bracket")  # "Second" cannot take "."
+        assert notes[-1] == "An entity cannot cross a paragraph break."
+    assert ents(workdir, "crlf") == [("ends.", "PERSON", "user"), ("Second", "ORG", "user")]

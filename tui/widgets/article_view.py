@@ -658,6 +658,16 @@ class ArticleView(ScrollView, can_focus=True):
         last = self.tokens.index_at(entity.end - 1)
         return first, last
 
+    def _refused_break(self, start: int, end: int) -> bool:
+        """Refuse, saying why, to grow an entity over a line break in ``[start, end)``; the
+        cursor never stops on a break, so the token beyond one is in the next paragraph."""
+        gap = self.text[start:end]
+        if "\n" not in gap and "\r" not in gap:
+            return False
+        self.app.bell()
+        self.notify("An entity cannot cross a paragraph break.", markup=False)
+        return True
+
     def action_resize_end(self, step: int) -> None:
         entity = self.entity_at_cursor()
         if entity is None or not len(self.tokens):
@@ -669,6 +679,8 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         end = self.tokens.ends[last]
+        if self._refused_break(entity.end, end):
+            return
         if self._edit(lambda d: d.resize(entity, entity.start, end), entity):
             self.move_to_offset(entity.start)
 
@@ -683,6 +695,8 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         start = self.tokens.starts[first]
+        if self._refused_break(start, entity.start):
+            return
         if self._edit(lambda d: d.resize(entity, start, entity.end), entity):
             self.move_to_offset(start)
 
