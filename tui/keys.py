@@ -224,6 +224,24 @@ VIEW_BINDINGS: list[Binding] = [
         tooltip="Give every exact whole-token occurrence of the entity's text in this "
         "article the same label; a longer entity that contains it is left alone.",
     ),
+    Binding(
+        "X",
+        "exclude",
+        "Not article",
+        show=False,
+        id="exclude",
+        tooltip="Mark the selection (else the paragraph under the cursor) as not article "
+        "text: dimmed, its entities removed, left out of exports. On such text, give it back.",
+    ),
+    Binding(
+        "T",
+        "exclude_tail",
+        "Not article to end",
+        show=False,
+        id="exclude-tail",
+        tooltip="Mark everything from the cursor's line to the end of the article as not "
+        'article text ("Related Topics", "Recent Stories", footers).',
+    ),
     Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last edit in this article."),
     Binding("ctrl+r", "redo", "Redo", show=False, id="redo", tooltip="Redo the edit last undone."),
     Binding(

@@ -59,6 +59,11 @@ def run(args: argparse.Namespace) -> int:
     console.print(table("Articles by status", "status", "articles", stats.status_rows()))
     console.print(table("Entities by label", "label", "entities", stats.label_rows()))
     console.print(table("Entities by source", "source", "entities", stats.source_rows()))
+    if stats.excluded_chars:
+        console.print(
+            f"{stats.excluded_chars} characters in {stats.excluded_articles} articles are "
+            "excluded (not article text) and left out of exports."
+        )
     if stats.orphans:
         print(
             f"newsmark: warning: {stats.orphans} annotation files have no article any more "

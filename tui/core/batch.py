@@ -65,10 +65,11 @@ def check_output(annotations: Path) -> None:
 
 
 def pending(workspace: Workspace, *, force: bool) -> list[str]:
-    """The articles to suggest for: all with ``force``, else those with no TOML yet."""
+    """The articles to suggest for: all with ``force``, else those no one has touched yet
+    (no TOML, or only the ``[meta]`` that ``newsmark add`` wrote)."""
     if force:
         return list(workspace.ids)
-    return [aid for aid in workspace.ids if not workspace.path_for(aid).exists()]
+    return [aid for aid in workspace.ids if workspace.awaits_suggestions(aid)]
 
 
 class _Writer:
@@ -185,7 +186,13 @@ def suggest_all(
         for aid in ids:
             try:
                 article = workspace.corpus.read(aid)
-                existing = workspace.attach(article) if force else None
+                # An existing TOML keeps what it holds ([meta], excluded ranges, people's
+                # spans); suggestions inside excluded text are dropped by the document.
+                path = workspace.path_for(aid)
+                if not force and path.exists() and not workspace.awaits_suggestions(aid):
+                    early.append(Event(aid, "kept", f"{path} was created while suggest ran"))
+                    continue
+                existing = workspace.attach(article) if force or path.exists() else None
             except ArticleError as exc:
                 early.append(Event(aid, "skipped", f"{exc}"))
                 continue

@@ -1,7 +1,8 @@
 """Edits to one article's entities, with undo and redo, and the article's review status.
 
-Every edit is recorded as the entities it removed and added (plus the status change), so
-undo is exact, and a view can redraw only the characters an edit touched.
+Every edit is recorded as the entities it removed and added (plus the status change, and
+the ranges of text it marked as not article text or gave back), so undo is exact, and a view
+can redraw only the characters an edit touched.
 """
 
 from __future__ import annotations
@@ -11,7 +12,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from tui.core.spans import Entity, SpanError, SpanIndex, check_entities, trim
+from tui.core.spans import (
+    Entity,
+    Range,
+    SpanError,
+    SpanIndex,
+    check_entities,
+    check_ranges,
+    merge,
+    outside,
+    overlapping_range,
+    paragraph_at,
+    range_at,
+    subtract,
+    tail_from,
+    trim,
+)
 from tui.core.tokens import Tokens
 
 Status = Literal["unreviewed", "in_progress", "accepted", "rejected", "skipped"]
@@ -33,14 +49,18 @@ class Edit:
     added: tuple[Entity, ...]
     status_before: Status
     status_after: Status
+    excluded_before: tuple[Range, ...] | None = None  # None: the ranges did not change
+    excluded_after: tuple[Range, ...] | None = None
 
     @property
     def extent(self) -> tuple[int, int] | None:
         """The character range the edit touched, for redrawing only those lines."""
-        spans = self.removed + self.added
-        if not spans:
+        edges = [(e.start, e.end) for e in self.removed + self.added]
+        if self.excluded_before is not None and self.excluded_after is not None:
+            edges.extend(set(self.excluded_before) ^ set(self.excluded_after))
+        if not edges:
             return None
-        return min(e.start for e in spans), max(e.end for e in spans)
+        return min(a for a, _ in edges), max(b for _, b in edges)
 
     def inverse(self) -> Edit:
         return Edit(
@@ -49,6 +69,8 @@ class Edit:
             self.removed,
             self.status_after,
             self.status_before,
+            self.excluded_after,
+            self.excluded_before,
         )
 
 
@@ -60,12 +82,17 @@ class Document:
         text: str,
         entities: Iterable[Entity] = (),
         status: Status = "unreviewed",
+        excluded: Iterable[Range] = (),
     ) -> None:
         entities = tuple(entities)
         check_entities(text, entities)
+        ranges = tuple(sorted(excluded))
+        check_ranges(text, ranges, entities)
         self.text = text
         self.spans = SpanIndex(entities)
         self.status: Status = status
+        self.excluded: tuple[Range, ...] = ranges
+        """Sorted, disjoint ranges that are not article text; no entity lies in them."""
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
 
@@ -81,6 +108,8 @@ class Document:
         for entity in edit.added:
             self.spans.add(entity)
         self.status = edit.status_after
+        if edit.excluded_after is not None:
+            self.excluded = edit.excluded_after
 
     def _commit(
         self,
@@ -88,14 +117,18 @@ class Document:
         removed: Iterable[Entity],
         added: Iterable[Entity],
         status: Status | None = None,
+        excluded: tuple[Range, ...] | None = None,
     ) -> Edit | None:
         removed_set, added_set = set(removed), set(added)
         removed_t = tuple(sorted(removed_set - added_set))
         added_t = tuple(sorted(added_set - removed_set))
         new_status: Status = status if status is not None else "in_progress"
-        if not removed_t and not added_t and new_status == self.status:
+        if excluded == self.excluded:
+            excluded = None
+        if not removed_t and not added_t and new_status == self.status and excluded is None:
             return None
-        edit = Edit(description, removed_t, added_t, self.status, new_status)
+        before = self.excluded if excluded is not None else None
+        edit = Edit(description, removed_t, added_t, self.status, new_status, before, excluded)
         self._apply(edit)
         self.undo_stack.append(edit)
         self.redo_stack.clear()
@@ -126,6 +159,7 @@ class Document:
         if bounds is None:
             return None
         start, end = bounds
+        self._check_included(start, end)
         new = Entity(start, end, label, "user")
         overlapped = self.spans.overlapping(start, end)
         if overlapped == [new]:
@@ -152,6 +186,7 @@ class Document:
         bounds = trim(self.text, start, end)
         if bounds is None or bounds == (entity.start, entity.end):
             return None
+        self._check_included(*bounds)
         moved = entity.moved(*bounds)
         overlapped = set(self.spans.overlapping(*bounds)) | {entity}
         return self._commit(f"resize {moved.text(self.text)!r}", overlapped, [moved])
@@ -171,7 +206,7 @@ class Document:
         added: list[Entity] = []
         for match in re.finditer(re.escape(needle), self.text):
             s, e = match.start(), match.end()
-            if not tokens.is_boundary_span(s, e):
+            if not tokens.is_boundary_span(s, e) or self.excluded_at(s, e) is not None:
                 continue
             hits = self.spans.overlapping(s, e)
             if any(h.start < s or h.end > e for h in hits):
@@ -184,6 +219,57 @@ class Document:
         if not removed and not added:
             return None
         return self._commit(f"label every {needle!r} {label}", removed, added)
+
+    def excluded_at(self, start: int, end: int) -> Range | None:
+        """The excluded range sharing a character with ``[start, end)``, if any."""
+        return overlapping_range(self.excluded, start, end)
+
+    def _check_included(self, start: int, end: int) -> None:
+        hit = self.excluded_at(start, end)
+        if hit is not None:
+            raise SpanError(
+                f"{start}..{end} is in text marked as not article text ({hit[0]}..{hit[1]}); "
+                "include it again first"
+            )
+
+    def exclude(self, start: int, end: int) -> Edit | None:
+        """Mark ``[start, end)`` (trimmed) as not article text, removing the entities in it.
+
+        Entities that cross an edge go too: no entity may touch excluded text. Touching or
+        overlapping ranges are joined, so the ranges stay disjoint.
+        """
+        bounds = trim(self.text, start, end)
+        if bounds is None:
+            return None
+        start, end = bounds
+        ranges = merge((*self.excluded, (start, end)))
+        removed = self.spans.overlapping(start, end)
+        if ranges == self.excluded and not removed:
+            return None
+        return self._commit(f"exclude {end - start} characters", removed, [], excluded=ranges)
+
+    def include(self, start: int, end: int) -> Edit | None:
+        """Give ``[start, end)`` back to the article text (part of a range splits it)."""
+        ranges = subtract(self.excluded, start, end)
+        if ranges == self.excluded:
+            return None
+        return self._commit(f"include {end - start} characters", [], [], excluded=ranges)
+
+    def toggle_excluded(self, offset: int, selection: Range | None = None) -> Edit | None:
+        """The reader's key: exclude the selection, else the paragraph at ``offset``; on
+        excluded text with no selection, give that whole range back instead."""
+        if selection is not None:
+            return self.exclude(*selection)
+        hit = range_at(self.excluded, offset)
+        if hit is not None:
+            return self.include(*hit)
+        paragraph = paragraph_at(self.text, offset)
+        return self.exclude(*paragraph) if paragraph is not None else None
+
+    def exclude_tail(self, offset: int) -> Edit | None:
+        """Exclude from the start of the line at ``offset`` to the end ("Related Topics"...)."""
+        tail = tail_from(self.text, offset)
+        return self.exclude(*tail) if tail is not None else None
 
     def set_status(self, status: Status) -> Edit | None:
         return self._commit(f"mark {status}", [], [], status)
@@ -206,7 +292,7 @@ class Document:
             )
 
         model = {e for e in self.spans.entities if e.source == "model" and free(e)}
-        keep = {s for s in suggestions if free(s)}
+        keep = {s for s in outside(suggestions, self.excluded) if free(s)}
         if model == keep:
             return None
         edit = Edit(

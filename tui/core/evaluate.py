@@ -13,7 +13,7 @@ from typing import Any
 
 from tui.core.formats.select import Item
 from tui.core.ner import Pipeline, suggest
-from tui.core.spans import Entity
+from tui.core.spans import Entity, outside
 
 
 @dataclass
@@ -98,6 +98,6 @@ def evaluate(
         for item, predicted in zip(items, suggest(pipeline, (i.text for i in items)), strict=True):
             if progress is not None:
                 progress(1)
-            yield item.entities, predicted
+            yield item.entities, outside(predicted, item.excluded)  # not article text
 
     return score(pipeline.name, predictions(), labels)

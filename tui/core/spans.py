@@ -174,3 +174,141 @@ class SpanIndex:
         i = bisect.bisect_left(self._entities, entity)
         self._entities.insert(i, entity)
         self._starts.insert(i, entity.start)
+
+
+# -- ranges of text that are not article text ---------------------------------------------
+
+Range = tuple[int, int]
+"""``[start, end)`` of text marked as not article text (menus, related links, footers)."""
+
+
+def check_ranges(text: str, ranges: Sequence[Range], entities: Sequence[Entity] = ()) -> None:
+    """Raise :class:`SpanError` unless ``ranges`` are in the text, disjoint and hold no entity."""
+    previous: Range | None = None
+    for start, end in sorted(ranges):
+        if not (0 <= start < end <= len(text)):
+            raise SpanError(f"range {start}..{end} is outside the article (0..{len(text)})")
+        if previous is not None and start < previous[1]:
+            raise SpanError(f"range {start}..{end} overlaps {previous[0]}..{previous[1]}")
+        previous = (start, end)
+    ordered = sorted(ranges)
+    for entity in entities:
+        hit = overlapping_range(ordered, entity.start, entity.end)
+        if hit is not None:
+            raise SpanError(
+                f"span {entity.start}..{entity.end} lies in the excluded range {hit[0]}..{hit[1]}"
+            )
+
+
+def overlapping_range(ranges: Sequence[Range], start: int, end: int) -> Range | None:
+    """The first of the sorted ``ranges`` sharing a character with ``[start, end)``, if any."""
+    i = max(0, bisect.bisect_right(ranges, (start, start)) - 1)
+    while i < len(ranges) and ranges[i][0] < end:
+        if ranges[i][1] > start:
+            return ranges[i]
+        i += 1
+    return None
+
+
+def range_at(ranges: Sequence[Range], offset: int) -> Range | None:
+    """The sorted range that covers ``offset``, if any."""
+    return overlapping_range(ranges, offset, offset + 1)
+
+
+def outside(entities: Iterable[Entity], ranges: Sequence[Range]) -> list[Entity]:
+    """``entities`` less those touching a range: what suggestions and imports may keep."""
+    ordered = sorted(ranges)
+    return [e for e in entities if overlapping_range(ordered, e.start, e.end) is None]
+
+
+def merge(ranges: Iterable[Range]) -> tuple[Range, ...]:
+    """Sorted, with overlapping or touching ranges joined into one."""
+    merged: list[Range] = []
+    for start, end in sorted(r for r in ranges if r[0] < r[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def subtract(ranges: Iterable[Range], start: int, end: int) -> tuple[Range, ...]:
+    """``ranges`` with ``[start, end)`` taken out of them (a range may split in two)."""
+    left: list[Range] = []
+    for a, b in sorted(ranges):
+        if b <= start or a >= end:
+            left.append((a, b))
+            continue
+        if a < start:
+            left.append((a, start))
+        if b > end:
+            left.append((end, b))
+    return tuple(left)
+
+
+def segments(length: int, ranges: Sequence[Range]) -> list[Range]:
+    """The pieces of ``[0, length)`` outside every range, in order; empty pieces omitted.
+
+    Exports write these: each is article text, and what lies between them is not.
+    """
+    pieces: list[Range] = []
+    at = 0
+    for start, end in sorted(ranges):
+        if start > at:
+            pieces.append((at, start))
+        at = max(at, end)
+    if at < length:
+        pieces.append((at, length))
+    return pieces
+
+
+def blank(text: str, ranges: Sequence[Range]) -> str:
+    """``text`` with each excluded character turned into a space, line breaks kept.
+
+    Every offset stays valid, so formats that need the whole text (brat) can still leave
+    the excluded words out.
+    """
+    if not ranges:
+        return text
+    chars = list(text)
+    for start, end in ranges:
+        for i in range(start, end):
+            if chars[i] not in "\n\r":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def paragraph_at(text: str, offset: int) -> Range | None:
+    """The paragraph (a run of non-blank lines) around ``offset``, edges trimmed of space.
+
+    ``None`` when ``offset`` is on a blank line or outside the text.
+    """
+    if not 0 <= offset < len(text):
+        return None
+
+    def line(at: int) -> Range:
+        end = text.find("\n", at)
+        return text.rfind("\n", 0, at) + 1, len(text) if end == -1 else end
+
+    start, end = line(offset)
+    if not text[start:end].strip():
+        return None
+    while start > 0:
+        before = line(start - 1)
+        if not text[before[0] : before[1]].strip():
+            break
+        start = before[0]
+    while end < len(text):
+        after = line(end + 1)
+        if not text[after[0] : after[1]].strip():
+            break
+        end = after[1]
+    return trim(text, start, end)
+
+
+def tail_from(text: str, offset: int) -> Range | None:
+    """From the start of the line holding ``offset`` to the end of the text, trimmed."""
+    if not 0 <= offset <= len(text):
+        return None
+    start = text.rfind("\n", 0, offset) + 1
+    return trim(text, start, len(text))

@@ -28,6 +28,8 @@ class Stats:
     by_label: Counter[str] = field(default_factory=Counter)
     by_source: Counter[str] = field(default_factory=Counter)
     orphans: int = 0  # annotation files whose article is gone
+    excluded_chars: int = 0  # characters marked as not article text ([[excluded]])
+    excluded_articles: int = 0
 
     @property
     def unreadable(self) -> int:
@@ -47,13 +49,14 @@ class Stats:
         return [(s, self.by_source[s]) for s in SOURCES]
 
 
-def _read(path: Path) -> tuple[str, list[tuple[str, str]]] | None:
-    """Status and (label, source) pairs of one file, or ``None`` if it is not usable."""
+def _read(path: Path) -> tuple[str, list[tuple[str, str]], int] | None:
+    """Status, (label, source) pairs and excluded characters of one file, or ``None``."""
     try:
         annotation, spans = store.read(path)
     except store.StoreError:
         return None
-    return annotation.status, [(span.label, span.source) for span in spans]
+    excluded = sum(end - start for start, end in annotation.excluded)
+    return annotation.status, [(span.label, span.source) for span in spans], excluded
 
 
 def collect(articles: Path, annotations: Path) -> Stats:
@@ -73,8 +76,10 @@ def collect(articles: Path, annotations: Path) -> Stats:
         if read is None:
             stats.by_status[UNREADABLE] += 1
             continue
-        status, pairs = read
+        status, pairs, excluded = read
         stats.by_status[status] += 1
+        stats.excluded_chars += excluded
+        stats.excluded_articles += excluded > 0
         for label, source in pairs:
             stats.by_label[label] += 1
             stats.by_source[source] += 1

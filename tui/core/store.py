@@ -10,6 +10,15 @@ One file per article, ``<annotations>/<article id without .txt>.toml``::
     annotator = "kim"                      # optional
     updated = 2026-11-22T10:15:00Z
 
+    [meta]                                  # optional: where the article came from
+    title = "Iraq's oil exports rise"       # every key optional, every value a string:
+    site = "shafaq.com"                     # title, author, date, site, url, description,
+    url = "https://shafaq.com/en/..."       # language, fetched (when `newsmark add` got it)
+
+    [[excluded]]                            # optional: text that is not article text
+    start = 2310                            # (menus, "Related Topics", footers); no entity
+    end = 4096                              # may touch it and no export contains it
+
     [[entities]]
     start = 0
     end = 11
@@ -32,6 +41,10 @@ accepted span into a person's. It is a non-empty string; files without it are un
 Loading validates everything and reports the path and the field at fault. A file is never
 overwritten when it fails to load. When the article's bytes changed, spans are re-anchored by
 their ``text``; those that cannot be are kept under ``unanchored``, never dropped.
+
+``[[excluded]]`` ranges are ``[start, end)`` code-point offsets like spans: inside the
+article, disjoint, and never overlapping an entity. They carry no text, so when the article
+changed on disk they cannot be placed again: they are dropped (and counted) on load.
 """
 
 from __future__ import annotations
@@ -53,11 +66,13 @@ from tui.core.fsutil import atomic_write, is_temp
 from tui.core.spans import (
     SOURCES,
     Entity,
+    Range,
     Source,
     SpanError,
     SpanIndex,
     check_entities,
     check_entity,
+    check_ranges,
 )
 
 SCHEMA = 1
@@ -65,6 +80,9 @@ _SHA = re.compile(r"[0-9a-f]{64}")
 _TOP_KEYS = {"schema", "article", "sha256", "status", "model", "annotator", "updated"}
 _TABLES = ("entities", "unanchored")
 _SPAN_KEYS = {"start", "end", "label", "text", "source", "origin"}
+_RANGE_KEYS = ("start", "end")
+META_KEYS = ("title", "author", "date", "site", "url", "description", "language", "fetched")
+"""What ``[meta]`` may hold (all strings): where an article came from, written by ``add``."""
 
 
 class StoreError(Exception):
@@ -100,6 +118,8 @@ class Annotation:
     annotator: str | None = None
     updated: datetime | None = None
     unanchored: tuple[Unanchored, ...] = ()
+    excluded: tuple[Range, ...] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,7 @@ class Loaded:
     stale: bool = False
     moved: int = 0
     lost: tuple[Unanchored, ...] = field(default=())
+    dropped_excluded: int = 0  # excluded ranges of the old text, which cannot be re-placed
 
 
 def now() -> datetime:
@@ -136,6 +157,10 @@ def to_document(annotation: Annotation, text: str) -> dict[str, Any]:
     if annotation.annotator is not None:
         doc["annotator"] = annotation.annotator
     doc["updated"] = annotation.updated or now()
+    if annotation.meta:
+        doc["meta"] = {k: annotation.meta[k] for k in META_KEYS if k in annotation.meta}
+    if annotation.excluded:
+        doc["excluded"] = [{"start": a, "end": b} for a, b in sorted(annotation.excluded)]
     doc["entities"] = [
         _row(e.start, e.end, e.label, text[e.start : e.end], e.source, e.origin)
         for e in sorted(annotation.entities)
@@ -221,9 +246,14 @@ def dumps(annotation: Annotation, text: str) -> str:
     """Render the schema: header fields with tomli-w, then one ``[[entities]]`` table a span."""
     doc = to_document(annotation, text)
     tables = {key: doc.pop(key) for key in _TABLES if doc.get(key)}
+    meta = doc.pop("meta", None)
+    excluded = doc.pop("excluded", [])
     updated = doc.pop("updated")
     empty = {key: doc.pop(key) for key in _TABLES if key in doc}  # "entities = []"
     parts = [tomli_w.dumps(doc) + f"updated = {_datetime(updated)}\n" + tomli_w.dumps(empty)]
+    if meta:
+        parts.append("\n[meta]\n" + "".join(f"{k} = {_basic_string(v)}\n" for k, v in meta.items()))
+    parts.extend(f"\n[[excluded]]\nstart = {r['start']}\nend = {r['end']}\n" for r in excluded)
     for key, rows in tables.items():
         parts.extend(_span_table(key, row) for row in rows)
     return "".join(parts)
@@ -294,13 +324,50 @@ def _spans(doc: Mapping[str, Any], key: str, path: Path) -> list[Unanchored]:
     return spans
 
 
+def _ranges(doc: Mapping[str, Any], path: Path) -> tuple[Range, ...]:
+    """``[[excluded]]``, type-checked and disjoint; checked against the text on load."""
+    raw = doc.get("excluded", [])
+    if not isinstance(raw, list):
+        raise StoreError(path, "excluded", "should be an array of tables ([[excluded]])")
+    ranges: list[Range] = []
+    for i, item in enumerate(raw):
+        where = f"excluded[{i}]."
+        if not isinstance(item, dict):
+            raise StoreError(path, f"excluded[{i}]", "should be a table")
+        unknown = set(item) - set(_RANGE_KEYS)
+        if unknown:
+            raise StoreError(path, where + sorted(unknown)[0], "is not a known field")
+        start = _get(item, "start", int, path, where)
+        end = _get(item, "end", int, path, where)
+        if not 0 <= start < end:
+            raise StoreError(path, where + "end", f"{start}..{end} is not a range")
+        ranges.append((start, end))
+    ranges.sort()
+    for (a, b), (c, d) in zip(ranges, ranges[1:], strict=False):
+        if c < b:
+            raise StoreError(path, "excluded", f"range {c}..{d} overlaps {a}..{b}")
+    return tuple(ranges)
+
+
+def _meta(doc: Mapping[str, Any], path: Path) -> dict[str, str]:
+    raw = doc.get("meta", {})
+    if not isinstance(raw, dict):
+        raise StoreError(path, "meta", "should be a table ([meta])")
+    for key, value in raw.items():
+        if key not in META_KEYS:
+            raise StoreError(path, f"meta.{key}", f"is not one of {', '.join(META_KEYS)}")
+        if not isinstance(value, str):
+            raise StoreError(path, f"meta.{key}", f"should be str, found {type(value).__name__}")
+    return dict(raw)
+
+
 def parse(data: str, path: Path) -> tuple[Annotation, list[Unanchored]]:
     """Parse and type-check a TOML document; offsets are checked against the text later."""
     try:
         doc = tomllib.loads(data)
     except tomllib.TOMLDecodeError as exc:
         raise StoreError(path, None, f"is not valid TOML ({exc}); fix or delete it") from None
-    unknown = set(doc) - _TOP_KEYS - set(_TABLES)
+    unknown = set(doc) - _TOP_KEYS - set(_TABLES) - {"meta", "excluded"}
     if unknown:
         raise StoreError(path, sorted(unknown)[0], "is not a known field")
     schema = _get(doc, "schema", int, path, "")
@@ -317,6 +384,8 @@ def parse(data: str, path: Path) -> tuple[Annotation, list[Unanchored]]:
         updated = updated.replace(tzinfo=UTC)
     spans = _spans(doc, "entities", path)
     unanchored = _spans(doc, "unanchored", path)
+    excluded = _ranges(doc, path)
+    meta = _meta(doc, path)
     annotation = Annotation(
         article=_get(doc, "article", str, path, ""),
         sha256=sha,
@@ -325,6 +394,8 @@ def parse(data: str, path: Path) -> tuple[Annotation, list[Unanchored]]:
         annotator=_optional(doc, "annotator", str, path),
         updated=updated,
         unanchored=tuple(unanchored),
+        excluded=excluded,
+        meta=meta,
     )
     return annotation, spans
 
@@ -444,10 +515,18 @@ def load(path: Path, article: Article) -> Loaded:
         )
     if annotation.sha256 == article.sha256:
         entities = _check_exact(spans, article.text, path)
+        try:
+            check_ranges(article.text, annotation.excluded, entities)
+        except SpanError as exc:
+            raise StoreError(path, "excluded", str(exc)) from None
         return Loaded(_with(annotation, entities=entities))
     entities, lost, moved = reanchor(list(spans) + list(annotation.unanchored), article.text)
-    reanchored = _with(annotation, entities=entities, unanchored=lost, sha256=article.sha256)
-    return Loaded(reanchored, stale=True, moved=moved, lost=lost)
+    reanchored = _with(
+        annotation, entities=entities, unanchored=lost, sha256=article.sha256, excluded=()
+    )
+    return Loaded(
+        reanchored, stale=True, moved=moved, lost=lost, dropped_excluded=len(annotation.excluded)
+    )
 
 
 def _with(annotation: Annotation, **changes: Any) -> Annotation:

@@ -78,7 +78,12 @@ def check_file(corpus: Corpus, annotations: Path, path: Path, ids: set[str]) -> 
             path,
             "sha256",
             f"article changed on disk; {placed} spans would be re-anchored, "
-            f"{len(loaded.lost)} cannot be",
+            f"{len(loaded.lost)} cannot be"
+            + (
+                f", {loaded.dropped_excluded} excluded range(s) dropped"
+                if loaded.dropped_excluded
+                else ""
+            ),
         )
     elif loaded.annotation.unanchored:
         yield Problem(

@@ -6,8 +6,8 @@ know how an article's TOML is found, validated, re-anchored or written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core import store
@@ -29,6 +29,7 @@ class Annotated:
     unanchored: tuple[Unanchored, ...] = ()
     has_file: bool = False
     note: str | None = None
+    meta: Mapping[str, str] = field(default_factory=dict)  # [meta]: title, url... (kept as is)
 
     @property
     def id(self) -> str:
@@ -44,7 +45,14 @@ class Annotated:
             annotator=self.annotator,
             updated=store.now(),
             unanchored=self.unanchored,
+            excluded=self.document.excluded,
+            meta=self.meta,
         )
+
+    @property
+    def awaits_suggestions(self) -> bool:
+        """Nobody and no model has touched it yet (``add`` may have written its [meta])."""
+        return awaits_suggestions(self.model, self.document.status, len(self.document.spans))
 
 
 @dataclass(frozen=True)
@@ -91,15 +99,18 @@ class Workspace:
                 f"{article.id} changed on disk: {loaded.moved} entities re-anchored, "
                 f"{len(loaded.lost)} could not be placed and are kept as unanchored."
             )
+            if loaded.dropped_excluded:
+                note += f" {loaded.dropped_excluded} excluded range(s) dropped; mark them again."
         return Annotated(
             article,
-            Document(article.text, ann.entities, ann.status),
+            Document(article.text, ann.entities, ann.status, ann.excluded),
             path,
             model=ann.model,
             annotator=self.annotator or ann.annotator,
             unanchored=ann.unanchored,
             has_file=True,
             note=note,
+            meta=ann.meta,
         )
 
     def save(self, annotated: Annotated) -> None:
@@ -118,6 +129,17 @@ class Workspace:
             return Summary(article_id, None, 0, f"{path.name}: {where}{exc.message}")
         return Summary(article_id, annotation.status, len(spans))
 
+    def awaits_suggestions(self, article_id: str) -> bool:
+        """No TOML yet, or one that no model and no person has touched (cheap: TOML only)."""
+        path = self.path_for(article_id)
+        if not path.exists():
+            return True
+        try:
+            annotation, spans = store.read(path)
+        except StoreError:
+            return False  # never overwrite a file that cannot be read
+        return awaits_suggestions(annotation.model, annotation.status, len(spans))
+
     def orphans(self) -> list[Path]:
         """TOML files whose article is no longer in the corpus."""
         ids = set(self.corpus.ids)
@@ -126,6 +148,10 @@ class Workspace:
             for p in store.iter_files(self.annotations)
             if store.article_id_for(self.annotations, p) not in ids
         ]
+
+
+def awaits_suggestions(model: str | None, status: Status, entities: int) -> bool:
+    return model is None and status == "unreviewed" and entities == 0
 
 
 def with_suggestions(annotated: Annotated, suggestions: Iterable[Entity], model: str) -> None:

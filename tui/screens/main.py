@@ -197,7 +197,7 @@ class MainScreen(Screen[None]):
         pipeline = self.pipeline
         if pipeline is None:
             return
-        needs_suggestions = not annotated.has_file and annotated.model is None
+        needs_suggestions = annotated.awaits_suggestions
         if annotated.id in self.tokens and not needs_suggestions:
             return
         text = annotated.article.text

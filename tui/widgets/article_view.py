@@ -56,6 +56,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection",
         "article-view--mark",
         "article-view--match",
+        "article-view--excluded",
     }
     DEFAULT_CSS = """
     ArticleView {
@@ -67,6 +68,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--selection { text-style: reverse; }
     ArticleView > .article-view--mark { text-style: bold underline; color: $warning; }
     ArticleView > .article-view--match { text-style: bold; background: $warning 50%; }
+    ArticleView > .article-view--excluded { color: $text-disabled; text-style: italic; }
     """
 
     @dataclass
@@ -319,6 +321,8 @@ class ArticleView(ScrollView, can_focus=True):
         ents = [] if self.plain else self.document.spans.overlapping(start, max(end, start + 1))
         marks = set(self._spans_in(self.marks, start, end))
         matches = set(self._spans_in(self.matches, start, end))
+        excluded = set(self._spans_in(list(self.document.excluded), start, end))
+        excluded_style = get("article-view--excluded")
         c_start, c_end = self._cursor_span()
         s_start, s_end = self.selection or (0, 0)
         segments: list[Segment] = []
@@ -328,7 +332,7 @@ class ArticleView(ScrollView, can_focus=True):
         e_index = 0
         for i in range(start, end):
             shown, width = display.cell(text[i], col)
-            style = base
+            style = base + excluded_style if i in excluded else base
             if i in matches:
                 style += match_style
             if i in marks:
@@ -613,7 +617,7 @@ class ArticleView(ScrollView, can_focus=True):
         if others:
             n = len(others)
             self.notify(
-                f"That replaced {n} other {'entity' if n == 1 else 'entities'}; u brings "
+                f"That removed {n} other {'entity' if n == 1 else 'entities'}; u brings "
                 f"{'it' if n == 1 else 'them'} back.",
                 markup=False,
             )
@@ -740,6 +744,15 @@ class ArticleView(ScrollView, can_focus=True):
         tokens = self.tokens
         self._edit(lambda d: d.label_all(entity.start, entity.end, entity.label, tokens), entity)
 
+    def action_exclude(self) -> None:
+        selection, offset = self.selection, self._cursor_offset()
+        self.clear_selection()
+        self._edit(lambda d: d.toggle_excluded(offset, selection))
+
+    def action_exclude_tail(self) -> None:
+        offset = self._cursor_offset()
+        self._edit(lambda d: d.exclude_tail(offset))
+
     def _history(self, step: Callable[[Document], Edit | None]) -> None:
         if self.document is None:
             return
@@ -779,6 +792,8 @@ class ArticleView(ScrollView, can_focus=True):
             while i != -1:
                 found.append((i, i + len(query)))
                 i = self.text.find(query, i + 1)
+        if self.document is not None:  # not article text: never a jump target
+            found = [m for m in found if self.document.excluded_at(*m) is None]
         self.matches = found
         for span in found:
             self._invalidate(*span)

@@ -24,7 +24,7 @@ from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_
 from tui.core.formats.base import Written as PlanWritten
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
-from tui.core.spans import Entity
+from tui.core.spans import Entity, blank
 
 if TYPE_CHECKING:
     from tui.core.formats.importing import RawSpan, Record
@@ -91,7 +91,8 @@ def write(
     written = Written()
     for item in items:
         stem = item.id[: -len(SUFFIX)] if item.id.endswith(SUFFIX) else item.id
-        atomic_write(out / f"{stem}.txt", item.text.encode("utf-8"))
+        text = blank(item.text, item.excluded)  # not article text: spaces, offsets kept
+        atomic_write(out / f"{stem}.txt", text.encode("utf-8"))
         atomic_write(
             out / f"{stem}.ann", ann_text(item.text, item.entities, written).encode("utf-8")
         )

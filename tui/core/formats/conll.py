@@ -31,6 +31,7 @@ from tui.core.formats.base import (
     register,
     write_parts,
 )
+from tui.core.formats.excluded import cut_points, excluded_tokens
 from tui.core.formats.select import Item
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ def pipeline() -> Language:
 
 def sentences(nlp: Language, item: Item) -> list[list[tuple[str, str]]]:
     """The article's sentences as ``(token, IOB2 tag)`` pairs."""
-    doc = align(nlp, item.text, item.entities, split_whitespace=True).doc
+    doc = align(nlp, item.text, cut_points(item), split_whitespace=True).doc
+    left_out = excluded_tokens(doc, item.excluded)  # not article text: a sentence break
     if "sentencizer" in nlp.pipe_names:
         doc = nlp.get_pipe("sentencizer")(doc)
     tags = ["O"] * len(doc)
@@ -71,7 +73,10 @@ def sentences(nlp: Language, item: Item) -> list[list[tuple[str, str]]]:
         if token.i in starts and token.i not in inside and current:
             result.append(current)
             current = []
-        if token.is_space or not token.text.strip():
+        if token.i in left_out and current:
+            result.append(current)
+            current = []
+        if token.is_space or not token.text.strip() or token.i in left_out:
             continue
         current.append((token.text, tags[token.i]))
     if current:

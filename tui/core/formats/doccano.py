@@ -22,6 +22,7 @@ from tui.core.formats.base import (
     register,
     write_parts,
 )
+from tui.core.formats.excluded import parts, with_offset
 from tui.core.formats.select import Item
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def records(
     items: Sequence[Item], progress: Callable[[int], None] | None = None
 ) -> Iterator[dict[str, Any]]:
     for item in items:
-        yield record(item)
+        yield from (with_offset(record(p.item), p) for p in parts(item))
         if progress is not None:
             progress(1)
 

@@ -27,7 +27,7 @@ from tui.core.article import BOM, SUFFIX, ArticleError, read_article, sha256_byt
 from tui.core.edits import STATUSES, Status
 from tui.core.formats import prodigy
 from tui.core.fsutil import atomic_write
-from tui.core.spans import SOURCES, Entity, Source, SpanError, check_entities, trim
+from tui.core.spans import SOURCES, Entity, Range, Source, SpanError, check_entities, trim
 from tui.core.store import Annotation, StoreError
 
 IMPORTED_DIR = "imported"
@@ -52,6 +52,8 @@ class Parsed:
     annotator: str | None = None
     trimmed: int = 0
     note: str | None = None
+    offset: int | None = None  # a piece of an article with excluded text (see formats.excluded)
+    excluded: tuple[Range, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -347,7 +349,11 @@ def parsed_with_meta(
     if name is not None and article is None:
         note = f"meta.article {name!r} is not a relative .txt path; stored under {IMPORTED_DIR}/"
     sha = meta.get("sha256")
+    offset = meta.get("offset")  # a piece of an article with excluded text
+    if offset is not None and (article is None or _int(offset, "meta.offset") < 0):
+        raise LineError("meta.offset needs a meta.article and should be 0 or more")
     return Parsed(
+        offset=offset,
         text=text,
         entities=entities,
         status=status,
@@ -457,6 +463,7 @@ def place(
         model=parsed.model,
         annotator=parsed.annotator or annotator,
         updated=store.now(),
+        excluded=parsed.excluded,
     )
     toml = store.annotation_path(annotations, article_id)
     if toml.exists() and not force:
@@ -485,9 +492,11 @@ def bring_in(
     annotator: str | None = None,
 ) -> Report:
     """Write every parsed record that no other record contradicts; report everything else."""
+    from tui.core.formats.excluded import join_records
+
     report = Report()
     groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for record in records:
+    for record in join_records(records, articles):
         report.notes.extend((record.where, n) for n in record.notes)
         if record.refused is not None:
             report.refused.append((record.where, record.refused))

@@ -30,6 +30,7 @@ from tui.core.formats.base import (
     no_progress,
     register,
 )
+from tui.core.formats.excluded import parts, with_offset
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
 from tui.core.spans import Entity, Source
@@ -311,8 +312,10 @@ class LabelStudio(Format):
             path = plan.path_for(part, self.suffix)
             tasks = []
             for item in items:
-                task_id += 1
-                tasks.append(task(item, task_id))
+                for piece in parts(item):  # one task per piece of article text
+                    task_id += 1
+                    tasks.append(task(piece.item, task_id))
+                    with_offset(tasks[-1]["data"], piece)
                 written.labels.update(e.label for e in item.entities)
                 progress(1)
             body = json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"

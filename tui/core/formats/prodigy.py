@@ -26,6 +26,7 @@ from tui.core.formats.base import (
     register,
     write_parts,
 )
+from tui.core.formats.excluded import parts, with_offset
 from tui.core.formats.select import Item
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def tasks(
     nlp: Language, items: Sequence[Item], progress: Callable[[int], None] | None = None
 ) -> Iterator[dict[str, Any]]:
     for item in items:
-        yield task(nlp, item)
+        yield from (with_offset(task(nlp, p.item), p) for p in parts(item))
         if progress is not None:
             progress(1)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from tui.core import store
 from tui.core.article import Article, ArticleError, Corpus
 from tui.core.edits import STATUSES, Status
-from tui.core.spans import Entity
+from tui.core.spans import Entity, Range
 from tui.core.store import StoreError
 
 DEFAULT_STATUSES: frozenset[Status] = frozenset({"accepted"})
@@ -34,6 +34,7 @@ class Item:
     model: str | None = None
     annotator: str | None = None
     unanchored: int = 0
+    excluded: tuple[Range, ...] = ()  # not article text: no format exports it
 
     @property
     def id(self) -> str:
@@ -125,6 +126,7 @@ def collect(
                 ann.model,
                 ann.annotator,
                 len(ann.unanchored),
+                ann.excluded,
             )
         )
     return selection

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tui.core.formats.align import AlignmentError, align, set_entities
 from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_progress, register
 from tui.core.formats.base import Written as PlanWritten
+from tui.core.formats.excluded import cut_points, mark_missing
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
 
@@ -58,8 +59,9 @@ class Written:
 
 def to_doc(nlp: Language, item: Item) -> tuple[Doc, int]:
     """The article as a reference Doc with its entities, and how many tokens were split."""
-    aligned = align(nlp, item.text, item.entities)
+    aligned = align(nlp, item.text, cut_points(item))
     set_entities(aligned.doc, item.entities, complete=item.complete)
+    mark_missing(aligned.doc, item.excluded)  # not article text: unknown, never O
     if len(aligned.doc.ents) != len(item.entities):
         raise AlignmentError(f"{item.id}: {len(item.entities)} entities became {aligned.doc.ents}")
     return aligned.doc, aligned.split_tokens
