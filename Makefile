@@ -37,9 +37,13 @@ chromium:
 
 test: lint pytest
 
+# Each bench prints a Markdown table: every figure beside its reference measured in the same
+# run, and the target (bench/RESULTS.md keeps them). BENCH_ARGS=--quick checks they run.
 bench: $(STAMP)
-	$(BIN)/python bench/keys.py
-	$(BIN)/python bench/suggest.py
+	$(BIN)/python bench/keys.py $(BENCH_ARGS)
+	$(BIN)/python bench/startup.py $(BENCH_ARGS)
+	$(BIN)/python bench/corpus.py $(BENCH_ARGS)
+	$(BIN)/python bench/suggest.py $(BENCH_ARGS)
 
 screenshot: $(STAMP)
 	$(BIN)/python -m tui.screenshot docs/screenshot.svg

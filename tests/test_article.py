@@ -28,6 +28,24 @@ def test_ids_use_slashes_and_skip_hidden(tmp_path: Path) -> None:
     assert Corpus.open(tmp_path).ids == ["b.txt", "world/asia/a.txt"]
 
 
+def test_ids_skip_hidden_folders_and_symlinked_folders_but_keep_symlinked_files(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "articles"
+    (root / ".git").mkdir(parents=True)
+    (root / ".git" / "x.txt").write_text("x")
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "c.txt").write_text("x")
+    (root / "a" / "b.txt").write_text("x")  # sorts after "a/b/c.txt"
+    (root / "a.b.txt").write_text("x")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.txt").write_text("x")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "file-link.txt").symlink_to(outside / "o.txt")
+    assert Corpus.open(root).ids == ["a.b.txt", "a/b.txt", "a/b/c.txt", "file-link.txt"]
+
+
 def test_bom_dropped_crlf_kept_sha_of_bytes(tmp_path: Path) -> None:
     data = "\ufeffOne\r\nTwo 😀 中 e\u0301\r\n".encode()
     (tmp_path / "a.txt").write_bytes(data)

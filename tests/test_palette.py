@@ -6,7 +6,7 @@ import io
 import itertools
 import math
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.color import Color
 from rich.console import Console
@@ -15,6 +15,7 @@ from rich.segment import Segment
 from tui.widgets import palette
 
 
+@settings(deadline=None)  # a new label searches the spare colours: timing is not the point
 @given(st.text(max_size=40))
 def test_every_label_name_gets_a_colour_rich_can_draw(label: str) -> None:
     rgb = Color.parse(palette.colour(label)).get_truecolor()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from tui.core.agree import gather
 from tui.core.article import Article, read_article, sha256_bytes
 from tui.core.review import (
     Disagreement,
+    Draft,
     Review,
     ReviewError,
     Side,
@@ -117,7 +119,20 @@ def test_gold_is_written_accepted_by_the_reviewer(tmp_path: Path) -> None:
     loaded = store.load(path, r.article).annotation
     assert loaded.status == "accepted"
     assert loaded.annotator == "max"
-    assert loaded.entities == (ANN, PARIS_GPE, TOKYO, CAFE, LINE)
+    assert [replace(e, origin=None) for e in loaded.entities] == [
+        ANN,
+        PARIS_GPE,
+        TOKYO,
+        CAFE,
+        LINE,
+    ]
+    assert [e.origin for e in loaded.entities] == [
+        "kim+lee",
+        "lee",
+        "kim+lee",
+        "kim+lee",
+        "kim+lee",
+    ]
     assert all(e.source == "user" for e in loaded.entities)
     assert [e.text(TEXT) for e in loaded.entities][2:] == ["東京", "Café\u0301", "New line"]
 
@@ -216,3 +231,157 @@ def test_same_annotator_name_in_both_folders_is_told_apart(two: Path) -> None:
 
 def test_gold_path_keeps_subfolders(tmp_path: Path) -> None:
     assert gold_path(tmp_path, "world/x.txt") == tmp_path / "world" / "x.toml"
+
+
+def test_step_walks_every_disagreement_both_ways_and_wraps() -> None:
+    r = review([ANN, BOB_SMITH, PARIS_GPE], [BOB, PARIS_ORG, CAFE])
+    starts = [d.start for d in r.disagreements]
+    assert starts == [0, 12, 25, CAFE.start]
+    assert r.step(-1, 1) == 0 and r.step(0, 1) == 1 and r.step(13, 1) == 2
+    assert r.step(CAFE.start, 1) == 0  # wraps to the first
+    assert r.step(13, -1) == 0  # from inside the second, back to the first
+    assert r.step(0, -1) == 3  # wraps to the last
+    assert review([ANN], [ANN]).step(0, 1) is None
+
+
+def test_draft_decisions_edit_the_gold_and_undo_keeps_them_in_step() -> None:
+    r = review([ANN, BOB_SMITH, PARIS_GPE], [ANN, BOB, SMITH, PARIS_ORG])
+    draft = Draft.start(r)
+    doc = draft.document
+    assert doc.entities == (ANN,) and draft.pending == 2
+    edit = draft.decide(0, "right")
+    assert edit is not None and doc.entities == (ANN, BOB, SMITH)
+    assert r.choices == ["right", None]
+    assert draft.decide(1, "neither") is None  # nothing there yet: decided, no edit
+    assert draft.complete
+    undone = doc.undo()
+    assert undone is edit
+    draft.edited(undone)
+    assert r.choices == [None, "neither"] and doc.entities == (ANN,)
+    redone = doc.redo()
+    assert redone is edit
+    draft.edited(redone)
+    assert r.choices == ["right", "neither"]
+    assert draft.decide(0, "left") is not None  # a decision can be changed
+    assert doc.entities == (ANN, BOB_SMITH)
+    gold = draft.gold("max")
+    assert [(s.entity, s.origin) for s in gold.spans] == [(ANN, "kim+lee"), (BOB_SMITH, "kim")]
+
+
+def test_a_free_edit_settles_the_disagreements_it_touches() -> None:
+    r = review([ANN, BOB_SMITH, PARIS_GPE], [ANN, BOB, SMITH, PARIS_ORG])
+    draft = Draft.start(r)
+    doc = draft.document
+    edit = doc.add(25, 30, "LOC")
+    assert edit is not None
+    draft.edited(edit)
+    assert r.choices == [None, "edited"] and draft.pending == 1
+    undone = doc.undo()
+    assert undone is not None
+    draft.edited(undone)
+    assert r.choices == [None, None]
+    redone = doc.redo()
+    assert redone is not None
+    draft.edited(redone)
+    assert r.choices == [None, "edited"]
+    outside = doc.add(0, 3, "PERSON")  # over the agreed "Ann Lee": no disagreement there
+    assert outside is not None
+    draft.edited(outside)
+    assert draft.pending == 1
+    draft.decide(0, "left")
+    gold = draft.gold("max")
+    assert [(s.entity, s.origin) for s in gold.spans] == [
+        (Entity(0, 3, "PERSON"), "max"),
+        (BOB_SMITH, "kim"),
+        (Entity(25, 30, "LOC"), "max"),
+    ]
+
+
+def test_draft_from_written_gold_has_nothing_left() -> None:
+    r = review([ANN, PARIS_GPE], [ANN, PARIS_ORG])
+    draft = Draft.start(r, existing=[ANN, Entity(25, 30, "LOC", "model")])
+    assert draft.complete and r.choices == ["edited"]
+    assert draft.document.entities == (ANN, Entity(25, 30, "LOC"))
+
+
+def test_a_half_done_review_is_written_in_progress_and_resumed(tmp_path: Path) -> None:
+    r = review([ANN, BOB_SMITH, PARIS_GPE, TOKYO], [ANN, BOB, SMITH, PARIS_ORG, CAFE])
+    draft = Draft.start(r)
+    draft.decide(0, "right")
+    draft.decide(2, "neither")
+    edit = draft.document.add(25, 30, "LOC")
+    assert edit is not None
+    draft.edited(edit)
+    assert r.choices == ["right", "edited", "neither", None]
+    out = tmp_path / "gold"
+    path = write(out, draft.gold("max"))
+    assert store.load(path, r.article).annotation.status == "in_progress"
+    again = review([ANN, BOB_SMITH, PARIS_GPE, TOKYO], [ANN, BOB, SMITH, PARIS_ORG, CAFE])
+    resumed = Draft.open(again, out)
+    assert again.choices == ["right", "edited", None, None]  # "neither" is asked again
+    assert resumed.document.entities == draft.document.entities
+    resumed.decide(2, "neither")
+    resumed.decide(3, "right")
+    write(out, resumed.gold("max"))
+    loaded = store.load(path, r.article).annotation
+    assert loaded.status == "accepted" and loaded.annotator == "max"
+    assert loaded.entities == (
+        replace(ANN, origin="kim+lee"),
+        replace(BOB, origin="lee"),
+        replace(SMITH, origin="lee"),
+        Entity(25, 30, "LOC", origin="max"),
+        replace(CAFE, origin="lee"),
+    )
+    third = review([ANN, BOB_SMITH, PARIS_GPE, TOKYO], [ANN, BOB, SMITH, PARIS_ORG, CAFE])
+    assert Draft.open(third, out).complete  # accepted gold: nothing left to decide
+
+
+def test_draft_open_without_gold_starts_from_the_agreed_spans(tmp_path: Path) -> None:
+    r = review([ANN, PARIS_GPE], [ANN, PARIS_ORG])
+    draft = Draft.open(r, tmp_path)
+    assert draft.document.entities == (ANN,) and draft.pending == 1
+
+
+def _key(e: Entity) -> tuple[int, int, str]:
+    return (e.start, e.end, e.label)
+
+
+@settings(max_examples=60, deadline=None)
+@given(versions(), versions(), st.data())
+def test_decisions_undo_and_redo_keep_the_gold_and_the_decisions_in_step(
+    left: list[Entity], right: list[Entity], data: st.DataObject
+) -> None:
+    r = review(left, right)
+    draft = Draft.start(r)
+    doc = draft.document
+    for _ in range(data.draw(st.integers(0, 12))):
+        op = data.draw(st.sampled_from(["decide", "undo", "redo"]))
+        if op == "decide" and r.disagreements:
+            index = data.draw(st.integers(0, len(r.disagreements) - 1))
+            draft.decide(index, data.draw(st.sampled_from(["left", "right", "neither"])))
+        elif op in ("undo", "redo"):
+            edit = doc.undo() if op == "undo" else doc.redo()
+            if edit is not None:
+                draft.edited(edit)
+        for d, c in zip(r.disagreements, r.choices, strict=True):
+            here = {_key(e) for e in doc.entities if e.start < d.end and d.start < e.end}
+            assert here == {_key(e) for e in (d.spans(c) if c is not None else ())}
+        assert {_key(e) for e in r.agreed} <= {_key(e) for e in doc.entities}
+
+
+def test_text_both_versions_excluded_stays_excluded_in_the_gold(tmp_path: Path) -> None:
+    boiler, other = (TEXT.index("New"), len(TEXT)), (8, 11)  # "New line here." and "met"
+    r = Review.of(
+        article(),
+        Side("kim", (ANN, PARIS_GPE), (boiler, other)),
+        Side("lee", (ANN, PARIS_ORG), (boiler,)),
+    )
+    assert r.excluded == (boiler,)
+    draft = Draft.start(r)
+    assert draft.document.excluded == (boiler,)
+    draft.decide(0, "left")
+    path = write(tmp_path, draft.gold("max"))
+    assert store.load(path, r.article).annotation.excluded == (boiler,)
+    again = Review.of(r.article, r.left, r.right)
+    assert Draft.open(again, tmp_path).document.excluded == (boiler,)
+    assert r.gold("max").excluded == (boiler,)  # accept_agreed's gold keeps it too

@@ -7,7 +7,7 @@ that says what it does in a sentence (the help text).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from textual.binding import Binding
 
@@ -352,6 +352,82 @@ APP_BINDINGS: list[Binding] = [
 
 ALL: tuple[Binding, ...] = (*VIEW_BINDINGS, *SCREEN_BINDINGS, *APP_BINDINGS)
 
+# Keys of `newsmark review`; the gold pane takes VIEW_BINDINGS as well, and APP_BINDINGS work.
+REVIEW_BINDINGS: list[Binding] = [
+    Binding(
+        "less_than_sign",
+        "take('left')",
+        "Left",
+        id="review-left",
+        tooltip="Take the left version for the disagreement under the cursor, then go to "
+        "the next one left to decide.",
+    ),
+    Binding(
+        "greater_than_sign",
+        "take('right')",
+        "Right",
+        id="review-right",
+        tooltip="Take the right version for the disagreement under the cursor, then go to "
+        "the next one left to decide.",
+    ),
+    Binding(
+        "0",
+        "take('neither')",
+        "Neither",
+        id="review-neither",
+        tooltip="Take neither version: no span over the disagreement under the cursor.",
+    ),
+    Binding(
+        "d",
+        "disagreement(1)",
+        "Next diff",
+        id="review-next",
+        tooltip="Jump to the next disagreement (decided or not), wrapping around.",
+    ),
+    Binding(
+        "D",
+        "disagreement(-1)",
+        "Previous diff",
+        show=False,
+        id="review-previous",
+        tooltip="Jump to the previous disagreement, wrapping around.",
+    ),
+    Binding(
+        "full_stop",
+        "article(1)",
+        "Next article",
+        show=False,
+        id="review-article-next",
+        tooltip="Open the next shared article.",
+    ),
+    Binding(
+        "comma",
+        "article(-1)",
+        "Previous article",
+        show=False,
+        id="review-article-previous",
+        tooltip="Open the previous shared article.",
+    ),
+    Binding(
+        "t",
+        "pick_label",
+        "Label…",
+        show=False,
+        id="review-label-pick",
+        tooltip="Open the label picker for the gold's selection or the entity under the "
+        "cursor, for labels past 9.",
+    ),
+    Binding(
+        "G",
+        "accept_agreed",
+        "Accept agreed",
+        show=False,
+        id="review-accept-agreed",
+        tooltip="Write the gold of every article where the two versions agree completely, "
+        "in one step (gold already written is kept).",
+    ),
+]
+
 _DISPLAY = {
     "left_square_bracket": "[",
     "right_square_bracket": "]",
@@ -359,6 +435,10 @@ _DISPLAY = {
     "right_curly_bracket": "}",
     "question_mark": "?",
     "slash": "/",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "full_stop": ".",
+    "comma": ",",
 }
 
 
@@ -367,11 +447,11 @@ def key_display(key: str) -> str:
     return _DISPLAY.get(key, key)
 
 
-def rows() -> Iterator[tuple[str, str]]:
+def rows(bindings: Sequence[Binding] = ALL) -> Iterator[tuple[str, str]]:
     """``(keys, what they do)`` per row; a binding group (``1``–``9``) is one row."""
     done: set[str] = set()
     seen: set[tuple[str, str | None]] = set()
-    for binding in ALL:
+    for binding in bindings:
         if (binding.key, binding.tooltip) in seen:
             continue  # the same key declared for the view and the app: one row
         seen.add((binding.key, binding.tooltip))
@@ -380,7 +460,7 @@ def rows() -> Iterator[tuple[str, str]]:
             if group.description in done:
                 continue
             done.add(group.description)
-            members = [b for b in ALL if b.group is group]
+            members = [b for b in bindings if b.group is group]
             if len(members) > 2:
                 keys = f"`{members[0].key}`–`{members[-1].key}`"
             else:
@@ -394,10 +474,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown() -> str:
+def markdown(bindings: Sequence[Binding] = ALL) -> str:
     """The key table in Markdown, for the help screen and the README."""
     lines = ["| key | does |", "|---|---|"]
-    lines += [f"| {keys} | {_cell(does)} |" for keys, does in rows()]
+    lines += [f"| {keys} | {_cell(does)} |" for keys, does in rows(bindings)]
     return "\n".join(lines) + "\n"
 
 
@@ -407,10 +487,14 @@ def write_readme(path: str) -> None:
 
     readme = Path(path)
     text = readme.read_text("utf-8")
-    start, end = "<!-- keys:start -->\n", "<!-- keys:end -->"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    readme.write_text(f"{head}{start}{markdown()}{end}{tail}", "utf-8")
+    for marker, bindings in (("keys", ALL), ("review-keys", REVIEW_BINDINGS)):
+        start, end = f"<!-- {marker}:start -->\n", f"<!-- {marker}:end -->"
+        if start not in text:
+            continue
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}{markdown(bindings)}{end}{tail}"
+    readme.write_text(text, "utf-8")
 
 
 if __name__ == "__main__":

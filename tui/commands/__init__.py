@@ -21,6 +21,7 @@ COMMAND_MODULES: dict[str, str] = {
     "agree": "tui.commands.agree",
     "serve": "tui.commands.serve",
     "add": "tui.commands.add",
+    "review": "tui.commands.review",
 }
 
 

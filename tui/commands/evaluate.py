@@ -12,7 +12,11 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from tui.core.distributed import Scheduler
     from tui.core.evaluate import Report
+    from tui.core.formats.select import Item
 
 
 def add_parser(
@@ -35,6 +39,12 @@ def add_parser(
         "--labels",
         metavar="LIST",
         help="score only these labels, comma separated (default: every label)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the model on a Dask cluster: tcp://HOST:8786 or local[:N] "
+        "(needs pip install 'newsmark[dask]')",
     )
 
 
@@ -67,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.core.evaluate import evaluate
     from tui.core.formats.select import collect, count_files
 
+    scheduler = _cluster(args.scheduler)
     with progress_bar(count_files(args.annotations), "Reading annotations") as advance:
         selection = collect(args.articles, args.annotations, {"accepted"}, advance)
     for problem in selection.problems:
@@ -83,15 +94,59 @@ def run(args: argparse.Namespace) -> int:
     labels = None
     if args.labels:
         labels = {x.strip() for x in args.labels.split(",") if x.strip()}
-    pipeline = ner.load(args.model)
-    with progress_bar(len(selection.items), f"Running {pipeline.name}") as advance:
-        report = evaluate(pipeline, selection.items, labels, advance)
+    if scheduler is not None:
+        report = _evaluate_on_cluster(scheduler, args.model, selection.items, labels)
+    else:
+        pipeline = ner.load(args.model)
+        with progress_bar(len(selection.items), f"Running {pipeline.name}") as advance:
+            report = evaluate(pipeline, selection.items, labels, advance)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         from rich.console import Console
 
         Console().print(
-            table(report, f"{pipeline.name} on {report.docs} accepted article(s), exact match")
+            table(report, f"{report.model} on {report.docs} accepted article(s), exact match")
         )
     return 1 if selection.problems else 0
+
+
+def _cluster(spec: str | None) -> Scheduler | None:
+    """The parsed ``--scheduler``, once ``distributed`` is known to be installed."""
+    from tui.cli import UsageError
+    from tui.core import distributed
+
+    if spec is None:
+        return None
+    try:
+        scheduler = distributed.parse_scheduler(spec)
+        distributed.require()
+    except distributed.DistributedError as exc:
+        raise UsageError(str(exc)) from None
+    return scheduler
+
+
+def _evaluate_on_cluster(
+    scheduler: Scheduler, model: str | None, items: Sequence[Item], labels: set[str] | None
+) -> Report:
+    """Score the model with its predictions computed on a Dask cluster."""
+    from pathlib import Path
+
+    from tui.cli import UsageError
+    from tui.commands.export import progress_bar
+    from tui.core import distributed, ner
+
+    name = ner.resolve_model(model)
+    name = str(Path(name).resolve()) if Path(name).is_dir() else name
+    try:
+        with distributed.connect(scheduler) as client:
+            link = distributed.dashboard(client)
+            print(
+                f"Dask dashboard: {link or 'not served (pip install bokeh to have one)'}",
+                file=sys.stderr,
+            )
+            label = distributed.load_everywhere(client, name)
+            with progress_bar(len(items), f"Running {label}") as advance:
+                return distributed.evaluate(client, name, label, items, labels, advance)
+    except distributed.DistributedError as exc:
+        raise UsageError(str(exc)) from None

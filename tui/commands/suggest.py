@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from tui.core.batch import Event
+    from tui.core.distributed import Scheduler
+    from tui.core.workspace import Workspace
 
 EPILOG = (
     "exit status: 0 done (unusable articles are skipped with a warning), 1 an existing TOML "
@@ -79,6 +81,18 @@ def add_parser(
         metavar="N",
         help="articles per batch handed to the model (default: 32)",
     )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the model on a Dask cluster: tcp://HOST:8786 for a running scheduler, or "
+        "local[:N] for N worker processes here (needs pip install 'newsmark[dask]')",
+    )
+    p.add_argument(
+        "--shared-fs",
+        action="store_true",
+        help="with --scheduler: the workers see the articles folder at the same path, so "
+        "they read new articles themselves instead of being sent their texts",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.core import batch, ner
     from tui.core.workspace import Workspace
 
+    cluster = _cluster(args)  # before any work: a bad address or a missing extra is usage
     workspace = Workspace(args.articles, args.annotations)
     batch.check_output(args.annotations)
     ids = batch.pending(workspace, force=args.force)
@@ -98,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     held = writing_lock(args.annotations, "suggest")
     with held:
+        if cluster is not None:
+            return _run_on_cluster(args, cluster, workspace, name, ids)
         pipeline = ner.load(name)
         events = batch.suggest_all(
             workspace,
@@ -108,6 +125,58 @@ def run(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
         )
         return _report(events, len(ids), pipeline.name, terminal=sys.stdout.isatty())
+
+
+def _cluster(args: argparse.Namespace) -> Scheduler | None:
+    """The parsed ``--scheduler``, once ``distributed`` is known to be installed."""
+    from tui.cli import UsageError
+    from tui.core import distributed
+
+    if args.scheduler is None:
+        if args.shared_fs:
+            raise UsageError("--shared-fs only applies with --scheduler; add --scheduler ADDRESS.")
+        return None
+    if args.n_process != 1:
+        raise UsageError(
+            "--n-process is for a run on this machine; with --scheduler, the cluster's workers "
+            "are the processes (local:N starts N here)."
+        )
+    try:
+        scheduler = distributed.parse_scheduler(args.scheduler)
+        distributed.require()
+    except distributed.DistributedError as exc:
+        raise UsageError(str(exc)) from None
+    return scheduler
+
+
+def _run_on_cluster(
+    args: argparse.Namespace, scheduler: Scheduler, workspace: Workspace, name: str, ids: list[str]
+) -> int:
+    """Suggest on a Dask cluster, with the dashboard's address and the usual progress."""
+    from pathlib import Path
+
+    from tui.cli import UsageError
+    from tui.core import distributed
+
+    model = str(Path(name).resolve()) if Path(name).is_dir() else name  # workers' cwd differ
+    try:
+        with distributed.connect(scheduler) as client:
+            link = distributed.dashboard(client)
+            print(f"Dask dashboard: {link or 'not served (pip install bokeh to have one)'}")
+            label = distributed.load_everywhere(client, model)
+            events = distributed.suggest_all(
+                client,
+                workspace,
+                model,
+                label,
+                ids,
+                force=args.force,
+                shared_fs=args.shared_fs,
+                batch_size=args.batch_size,
+            )
+            return _report(events, len(ids), label, terminal=sys.stdout.isatty())
+    except distributed.DistributedError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _report(events: Iterator[Event], total: int, model: str, *, terminal: bool) -> int:

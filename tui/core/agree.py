@@ -24,7 +24,7 @@ from typing import Any
 from tui.core import store
 from tui.core.article import Article, ArticleError, Corpus
 from tui.core.edits import Status
-from tui.core.spans import Entity
+from tui.core.spans import Entity, Range
 from tui.core.store import StoreError
 from tui.core.tokens import Tokens, regex_tokens
 
@@ -40,6 +40,7 @@ class Version:
     annotator: str
     status: Status
     entities: tuple[Entity, ...]
+    excluded: tuple[Range, ...] = ()  # text marked as not article text (review keeps it)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ def gather(articles: Path, folders: Sequence[Path], statuses: Iterable[Status]) 
                 )
                 break
             versions.append(
-                Version(folder, ann.annotator or _name(folder), ann.status, ann.entities)
+                Version(
+                    folder, ann.annotator or _name(folder), ann.status, ann.entities, ann.excluded
+                )
             )
         if reason is not None:
             result.skipped.append(Skipped(article_id, reason))

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Literal
 from tui.core import ner
 from tui.core.article import Article, ArticleError, CorpusError
 from tui.core.edits import Document
-from tui.core.spans import SpanError
+from tui.core.fsutil import atomic_write
+from tui.core.spans import Entity, SpanError
 from tui.core.store import StoreError
 from tui.core.workspace import Annotated, Workspace, with_suggestions
 
@@ -72,16 +73,24 @@ def pending(workspace: Workspace, *, force: bool) -> list[str]:
     return [aid for aid in workspace.ids if workspace.awaits_suggestions(aid)]
 
 
-class _Writer:
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A TOML file already rendered elsewhere (a Dask worker): only the write is left."""
+
+    path: Path
+    data: bytes
+
+
+class Writer:
     """Saves annotations in order on one thread; the first failure stops further saves."""
 
     def __init__(self, workspace: Workspace, depth: int = 64) -> None:
         self._workspace = workspace
-        self._queue: queue.Queue[Annotated | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[Annotated | Rendered | None] = queue.Queue(maxsize=depth)
         self._thread: threading.Thread | None = None
         self.error: Exception | None = None
 
-    def put(self, annotated: Annotated) -> None:
+    def put(self, annotated: Annotated | Rendered) -> None:
         self.check()
         if self._thread is None:
             self._thread = threading.Thread(
@@ -95,7 +104,10 @@ class _Writer:
             if self.error is not None:
                 continue  # keep draining so ``put`` never blocks on a dead writer
             try:
-                self._workspace.save(item)
+                if isinstance(item, Rendered):
+                    atomic_write(item.path, item.data)
+                else:
+                    self._workspace.save(item)
             except OSError as exc:
                 self.error = StoreError(
                     item.path,
@@ -162,6 +174,68 @@ def _quietly(docs: Iterator[Doc]) -> Iterator[Doc]:
         yield doc
 
 
+def open_article(
+    workspace: Workspace, aid: str, *, force: bool
+) -> tuple[Article, Annotated | None] | Event:
+    """The article and its open TOML (``None`` when there is none), or why it is left out."""
+    try:
+        article = workspace.corpus.read(aid)
+        # An existing TOML keeps what it holds ([meta], excluded ranges, people's
+        # spans); suggestions inside excluded text are dropped by the document.
+        path = workspace.path_for(aid)
+        if not force and path.exists() and not workspace.awaits_suggestions(aid):
+            return Event(aid, "kept", f"{path} was created while suggest ran")
+        existing = workspace.attach(article) if force or path.exists() else None
+    except ArticleError as exc:
+        return Event(aid, "skipped", f"{exc}")
+    except StoreError as exc:
+        return Event(aid, "failed", f"{exc}; left as it is")
+    return article, existing
+
+
+def new_document(article: Article, suggestions: list[Entity], path: Path, model: str) -> Annotated:
+    """A new file whose document is the suggestions (cheaper than merging them).
+
+    Raises :class:`SpanError` (with the article in the message) when the model's entities
+    break the span rules.
+    """
+    try:
+        document = Document(article.text, suggestions)
+    except SpanError as exc:
+        raise SpanError(
+            f"{article.path}: the model's entities break the span rules ({exc}); nothing written"
+        ) from None
+    return Annotated(article, document, path, model=model)
+
+
+def finish(
+    workspace: Workspace,
+    writer: Writer,
+    model: str,
+    article: Article,
+    annotated: Annotated | None,
+    suggestions: list[Entity],
+) -> Event:
+    """Queue one article's TOML for writing (new, or merged into ``annotated``); its event."""
+    path = workspace.path_for(article.id) if annotated is None else annotated.path
+    if (annotated is None or not annotated.has_file) and path.exists():
+        return Event(article.id, "kept", f"{path} was created while suggest ran; left alone")
+    if annotated is None:
+        try:
+            annotated = new_document(article, suggestions, path, model)
+        except SpanError as exc:
+            return Event(article.id, "skipped", str(exc))
+    else:
+        with_suggestions(annotated, suggestions, model)
+    writer.put(annotated)
+    return Event(
+        article.id,
+        "suggested",
+        annotated.note or "",  # the article changed on disk: spans were re-anchored
+        entities=len(annotated.document.spans),
+    )
+
+
 def suggest_all(
     workspace: Workspace,
     pipeline: ner.Pipeline,
@@ -184,25 +258,14 @@ def suggest_all(
 
     def feed() -> Iterator[str]:
         for aid in ids:
-            try:
-                article = workspace.corpus.read(aid)
-                # An existing TOML keeps what it holds ([meta], excluded ranges, people's
-                # spans); suggestions inside excluded text are dropped by the document.
-                path = workspace.path_for(aid)
-                if not force and path.exists() and not workspace.awaits_suggestions(aid):
-                    early.append(Event(aid, "kept", f"{path} was created while suggest ran"))
-                    continue
-                existing = workspace.attach(article) if force or path.exists() else None
-            except ArticleError as exc:
-                early.append(Event(aid, "skipped", f"{exc}"))
+            opened = open_article(workspace, aid, force=force)
+            if isinstance(opened, Event):
+                early.append(opened)
                 continue
-            except StoreError as exc:
-                early.append(Event(aid, "failed", f"{exc}; left as it is"))
-                continue
-            contexts.append((article, existing))
-            yield article.text
+            contexts.append(opened)
+            yield opened[0].text
 
-    writer = _Writer(workspace)
+    writer = Writer(workspace)
     workers = _Workers()  # kept alive for the run; see the class
     docs = pipeline.nlp.pipe(feed(), n_process=n_process, batch_size=batch_size)
     finished = False
@@ -212,32 +275,7 @@ def suggest_all(
                 yield early.popleft()
             article, annotated = contexts.popleft()
             suggestions = ner.entities(doc, article.text)
-            path = workspace.path_for(article.id) if annotated is None else annotated.path
-            if (annotated is None or not annotated.has_file) and path.exists():
-                yield Event(article.id, "kept", f"{path} was created while suggest ran; left alone")
-                continue
-            if annotated is None:
-                # A new file: the suggestions are the document (cheaper than merging them).
-                try:
-                    document = Document(article.text, suggestions)
-                except SpanError as exc:
-                    yield Event(
-                        article.id,
-                        "skipped",
-                        f"{article.path}: the model's entities break the span rules ({exc}); "
-                        "nothing written",
-                    )
-                    continue
-                annotated = Annotated(article, document, path, model=pipeline.name)
-            else:
-                with_suggestions(annotated, suggestions, pipeline.name)
-            writer.put(annotated)
-            yield Event(
-                article.id,
-                "suggested",
-                annotated.note or "",  # the article changed on disk: spans were re-anchored
-                entities=len(annotated.document.spans),
-            )
+            yield finish(workspace, writer, pipeline.name, article, annotated, suggestions)
         while early:
             yield early.popleft()
         finished = True

@@ -6,9 +6,14 @@ and label; who or what made them does not matter) is agreed; any other cluster i
 :class:`Disagreement`, decided by taking the left side's spans, the right side's, or neither.
 Clusters never overlap each other, so any mix of decisions gives spans that do not overlap.
 
-The gold is written with ``source = "user"``, status ``accepted`` and the reviewer as
-``annotator``; each span keeps its *origin*, the annotator(s) whose version it came from
-(the reviewer for spans added while reviewing).
+While an article is reviewed its gold is a :class:`Draft`: a document the reviewer edits
+freely, kept in step with which disagreements are settled (a choice, or an edit over it),
+through undo and redo too.
+
+The gold is written with ``source = "user"``, the reviewer as ``annotator`` and status
+``accepted`` (``in_progress`` while disagreements are left, so a review can be resumed); each
+span keeps its *origin*, the annotator(s) whose version it came from (the reviewer for spans
+added while reviewing).
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from typing import Literal
 from tui.core import store
 from tui.core.agree import Shared, Skipped, gather
 from tui.core.article import Article
-from tui.core.edits import STATUSES, Status
-from tui.core.spans import Entity, check_entities
+from tui.core.edits import STATUSES, Document, Edit, Status
+from tui.core.spans import Entity, Range, check_entities
 from tui.core.store import Annotation
 
 Choice = Literal["left", "right", "neither"]
 CHOICES: tuple[Choice, ...] = ("left", "right", "neither")
+# A disagreement is settled by a choice, or by the reviewer editing the gold over it.
+Decision = Literal["left", "right", "neither", "edited"]
 
 
 class ReviewError(ValueError):
@@ -37,12 +44,18 @@ def _key(e: Entity) -> tuple[int, int, str]:
     return (e.start, e.end, e.label)
 
 
+def _as_gold(e: Entity) -> Entity:
+    """A span as the gold holds it: the reviewer's decision; its origin is set on writing."""
+    return replace(e, source="user", origin=None)
+
+
 @dataclass(frozen=True)
 class Side:
     """One annotator's version: whose it is and their spans."""
 
     name: str
     entities: tuple[Entity, ...]
+    excluded: tuple[Range, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,7 +70,7 @@ class Disagreement:
     def contains(self, offset: int) -> bool:
         return self.start <= offset < self.end
 
-    def spans(self, choice: Choice) -> tuple[Entity, ...]:
+    def spans(self, choice: Decision) -> tuple[Entity, ...]:
         if choice == "left":
             return self.left
         if choice == "right":
@@ -116,7 +129,7 @@ class Review:
     right: Side
     agreed: tuple[Entity, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
-    choices: list[Choice | None] = field(default_factory=list)
+    choices: list[Decision | None] = field(default_factory=list)
 
     @classmethod
     def of(cls, article: Article, left: Side, right: Side) -> Review:
@@ -131,11 +144,17 @@ class Review:
         if len(shared.versions) != 2:
             raise ValueError("a review compares exactly two versions")
         a, b = shared.versions
-        left, right = Side(a.annotator, a.entities), Side(b.annotator, b.entities)
+        left = Side(a.annotator, a.entities, a.excluded)
+        right = Side(b.annotator, b.entities, b.excluded)
         if left.name == right.name:  # the same name in both files: tell the folders apart
-            left = Side(f"{a.annotator} ({a.folder})", a.entities)
-            right = Side(f"{b.annotator} ({b.folder})", b.entities)
+            left = replace(left, name=f"{a.annotator} ({a.folder})")
+            right = replace(right, name=f"{b.annotator} ({b.folder})")
         return cls.of(shared.article, left, right)
+
+    @property
+    def excluded(self) -> tuple[Range, ...]:
+        """Text both versions marked as not article text: the gold leaves it out too."""
+        return tuple(sorted(set(self.left.excluded) & set(self.right.excluded)))
 
     @property
     def agrees(self) -> bool:
@@ -169,6 +188,18 @@ class Review:
                 break
         return None
 
+    def step(self, offset: int, direction: int) -> int | None:
+        """The next (``direction`` 1) or previous (-1) disagreement from ``offset``, wrapping."""
+        if not self.disagreements:
+            return None
+        starts = [d.start for d in self.disagreements]
+        if direction > 0:
+            after = [i for i, s in enumerate(starts) if s > offset]
+            return after[0] if after else 0
+        current = self.at(offset)
+        before = [i for i, s in enumerate(starts) if s < offset and i != current]
+        return before[-1] if before else len(starts) - 1
+
     def next_pending(self, offset: int = -1) -> int | None:
         """The first undecided disagreement starting after ``offset``, wrapping around."""
         order = [i for i, c in enumerate(self.choices) if c is None]
@@ -177,12 +208,16 @@ class Review:
         return candidates[0] if candidates else None
 
     def entities(self) -> tuple[Entity, ...]:
-        """Agreed spans plus the chosen side of each decided disagreement, as the user's."""
+        """Agreed spans plus the chosen side of each decided disagreement, as the user's.
+
+        A disagreement settled by editing contributes nothing here: its spans are in the
+        edited document (:class:`Draft`), which is what gets written then.
+        """
         chosen = list(self.agreed)
         for d, c in zip(self.disagreements, self.choices, strict=True):
             if c is not None:
                 chosen.extend(d.spans(c))
-        return tuple(sorted(replace(e, source="user") for e in chosen))
+        return tuple(sorted(_as_gold(e) for e in chosen))
 
     def origins(self, entities: Iterable[Entity], reviewer: str) -> tuple[GoldSpan, ...]:
         """Each span with the annotator(s) who marked it exactly so, else the reviewer.
@@ -199,8 +234,25 @@ class Review:
                 for side, keys in ((self.left, left), (self.right, right))
                 if _key(e) in keys
             )
-            spans.append(GoldSpan(replace(e, source="user"), names or (reviewer,)))
+            spans.append(GoldSpan(_as_gold(e), names or (reviewer,)))
         return tuple(spans)
+
+    def resume(self, entities: Iterable[Entity]) -> None:
+        """Recover the decisions from gold saved half-way: a disagreement whose gold spans are
+        exactly one side's (and not nothing) took that side; other spans there were edited;
+        no span there is still to decide (a "neither" is asked again).
+        """
+        gold = sorted(entities)
+        for i, d in enumerate(self.disagreements):
+            here = {_key(e) for e in gold if e.start < d.end and d.start < e.end}
+            if not here:
+                self.choices[i] = None
+            elif here == {_key(e) for e in d.left}:
+                self.choices[i] = "left"
+            elif here == {_key(e) for e in d.right}:
+                self.choices[i] = "right"
+            else:
+                self.choices[i] = "edited"
 
     def gold(self, reviewer: str, entities: Iterable[Entity] | None = None) -> Gold:
         """The gold version: the decided spans, or ``entities`` when the reviewer edited them.
@@ -219,7 +271,7 @@ class Review:
             check_entities(self.article.text, [s.entity for s in spans])
         except ValueError as exc:
             raise ReviewError(f"{self.article.id}: {exc}") from None
-        return Gold(self.article, reviewer, spans)
+        return Gold(self.article, reviewer, spans, excluded=self.excluded)
 
 
 @dataclass(frozen=True)
@@ -229,17 +281,140 @@ class Gold:
     article: Article
     reviewer: str
     spans: tuple[GoldSpan, ...]
+    status: Status = "accepted"
+    """``in_progress`` for a review saved before every disagreement was decided."""
+    excluded: tuple[Range, ...] = ()
 
     def annotation(self) -> Annotation:
-        # The store has no per-span origin yet; ``self.spans`` keeps it for when it does.
         return Annotation(
             article=self.article.id,
             sha256=self.article.sha256,
-            status="accepted",
-            entities=tuple(s.entity for s in self.spans),
+            status=self.status,
+            entities=tuple(replace(s.entity, origin=s.origin) for s in self.spans),
             annotator=self.reviewer,
             updated=store.now(),
+            excluded=self.excluded,
         )
+
+
+class GoldDocument(Document):
+    """The gold under review: an ordinary document plus one step that settles a disagreement."""
+
+    def settle(self, d: Disagreement, choice: Choice) -> Edit | None:
+        """Replace whatever the gold has over ``d`` by the chosen side's spans, as one edit."""
+        removed = self.spans.overlapping(d.start, d.end)
+        added = [_as_gold(e) for e in d.spans(choice)]
+        return self._commit(f"take {choice} at {d.start}", removed, added, self.status)
+
+
+# (disagreement index, its decision before an edit, after it)
+Change = tuple[int, Decision | None, Decision | None]
+
+
+@dataclass
+class Draft:
+    """One article's gold while it is reviewed: the document the reviewer edits, kept in
+    step with which disagreements are settled, through undo and redo too.
+    """
+
+    review: Review
+    document: GoldDocument
+    _changes: dict[int, tuple[Edit, list[Change]]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, review: Review, out: Path) -> Draft:
+        """Resume from the gold in ``out`` when there is some, else start afresh.
+
+        Raises :class:`~tui.core.store.StoreError` when that gold file cannot be read.
+        """
+        path = gold_path(out, review.article.id)
+        if not path.exists():
+            return cls.start(review)
+        annotation = store.load(path, review.article).annotation
+        if annotation.status == "accepted":
+            return cls.start(review, annotation.entities, annotation.excluded)
+        draft = cls.start(review, annotation.entities, annotation.excluded)
+        review.resume(annotation.entities)
+        return draft
+
+    @classmethod
+    def start(
+        cls,
+        review: Review,
+        existing: Iterable[Entity] | None = None,
+        excluded: Iterable[Range] | None = None,
+    ) -> Draft:
+        """From the agreed spans, or from gold already written (every disagreement settled)."""
+        ranges = review.excluded if excluded is None else tuple(excluded)
+        if existing is None:
+            entities = [_as_gold(e) for e in review.agreed]
+            for d, c in zip(review.disagreements, review.choices, strict=True):
+                if c is not None:
+                    entities.extend(_as_gold(e) for e in d.spans(c))
+        else:
+            entities = [_as_gold(e) for e in existing]
+            review.choices = ["edited"] * len(review.disagreements)
+        document = GoldDocument(review.article.text, entities, "accepted", ranges)
+        return cls(review, document)
+
+    @property
+    def pending(self) -> int:
+        return self.review.pending
+
+    @property
+    def complete(self) -> bool:
+        return self.review.complete
+
+    def _record(self, edit: Edit | None, changes: list[Change]) -> None:
+        for index, _, after in changes:
+            self.review.choices[index] = after
+        if edit is not None:
+            self._changes[id(edit)] = (edit, changes)
+
+    def decide(self, index: int, choice: Choice) -> Edit | None:
+        """Take ``choice`` for disagreement ``index``; the edit to show, if the gold changed."""
+        if choice not in CHOICES:
+            raise ValueError(f"choice {choice!r} is not one of {', '.join(CHOICES)}")
+        d = self.review.disagreements[index]
+        changes: list[Change] = [(index, self.review.choices[index], choice)]
+        edit = self.document.settle(d, choice)
+        self._record(edit, changes)
+        return edit
+
+    def edited(self, edit: Edit) -> None:
+        """Call after any edit the reviewer made to :attr:`document` (undo and redo too).
+
+        A new edit settles the disagreements it touches; undoing an edit restores what they
+        were before it, and redoing it settles them again.
+        """
+        known = self._changes.get(id(edit))
+        doc = self.document
+        if known is not None and known[0] is edit:
+            changes = known[1]
+            if doc.redo_stack and doc.redo_stack[-1] is edit:
+                for index, before, _ in changes:
+                    self.review.choices[index] = before
+            else:
+                for index, _, after in changes:
+                    self.review.choices[index] = after
+            return
+        extent = edit.extent
+        if extent is None:
+            return
+        start, end = extent
+        touched: list[Change] = [
+            (i, self.review.choices[i], "edited")
+            for i, d in enumerate(self.review.disagreements)
+            if d.start < end and start < d.end
+        ]
+        self._record(edit, touched)
+
+    def gold(self, reviewer: str) -> Gold:
+        """What to write now: accepted once every disagreement is settled, else in progress."""
+        gold = replace(
+            self.review.gold(reviewer, self.document.entities), excluded=self.document.excluded
+        )
+        return gold if self.complete else replace(gold, status="in_progress")
 
 
 # Everything but rejected: a reviewer settles work in progress too, and sees its status.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.table import Table
@@ -31,11 +32,15 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,enter", "dismiss(None)", "Close", id="help-close"),
     ]
 
+    def __init__(self, bindings: Sequence[Binding] = keys.ALL) -> None:
+        super().__init__()
+        self.key_bindings = bindings  # another screen's keys (review) can be shown the same way
+
     def compose(self) -> ComposeResult:
         table = Table(expand=True, box=None, show_edge=False, pad_edge=False)
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does", ratio=1)
-        for key, does in keys.rows():
+        for key, does in keys.rows(self.key_bindings):
             table.add_row(Text(key.replace("`", "")), Text(does))
         with VerticalScroll(id="dialog"):
             yield Static(table)

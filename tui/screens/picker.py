@@ -32,6 +32,10 @@ class FilterPicker(ModalScreen[str | None]):
     def options(self, query: str) -> list[Option]:
         raise NotImplementedError
 
+    def caption(self) -> str:
+        """The line above the filter; called after :meth:`options`, so it can count them."""
+        return self.prompt
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.prompt, id="title")
@@ -45,8 +49,12 @@ class FilterPicker(ModalScreen[str | None]):
 
     def _fill(self, query: str) -> None:
         choices = self.query_one("#choices", OptionList)
+        options = self.options(query)
+        self.query_one("#title", Static).update(self.caption(), layout=False)
+        if options == choices.options:
+            return  # the same rows: keep them and the highlight, skip re-measuring
         choices.clear_options()
-        choices.add_options(self.options(query))
+        choices.add_options(options)
         if choices.option_count:
             choices.highlighted = 0
 
