@@ -12,7 +12,7 @@ drifts):
 Printed: the best time of each, its rate, the ratio (Dask speed / n_process speed; the goal is
 at least 0.9) and articles per hour per worker core, the figure docs/scale.md builds on.
 
-    .venv/bin/python bench/dask_suggest.py [--articles 2000] [--rounds 2] [--batch-size 32]
+    .venv/bin/python bench/dask_suggest.py [--articles 2000] [--rounds 2] [--quick]
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from common import Row, table
 
 from tui.core import batch, ner, store
 from tui.core import distributed as dist
@@ -93,7 +95,8 @@ def cli(articles: Path, annotations: Path, *extra: str) -> int:
     return len(list(annotations.rglob("*.toml")))
 
 
-def report(name: str, count: int, local: list[float], dask: list[float]) -> None:
+def report(name: str, count: int, local: list[float], dask: list[float]) -> Row:
+    """Print the rounds and return the figure for the table: Dask's rate against n-process's."""
     best_local, best_dask = min(local), min(dask)
     rate_local, rate_dask = count / best_local, count / best_dask
     print(
@@ -105,6 +108,15 @@ def report(name: str, count: int, local: list[float], dask: list[float]) -> None
         f"  per worker core: n-process {rate_local / WORKERS * 3600:,.0f} art/h, "
         f"dask {rate_dask / WORKERS * 3600:,.0f} art/h",
         flush=True,
+    )
+    ratio = best_local / best_dask
+    return Row(
+        f"{name}: rate, --scheduler local:{WORKERS} vs --n-process {WORKERS}",
+        f"{rate_dask:.1f} art/s",
+        f"{rate_local:.1f} art/s",
+        f"{ratio:.2f}x",
+        ">= 0.9x",
+        ratio >= 0.9,
     )
 
 
@@ -145,7 +157,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--skip-cli", action="store_true", help="time the engines only")
+    parser.add_argument("--quick", action="store_true", help="40 articles, one round, engines only")
     args = parser.parse_args()
+    if args.quick:
+        args.articles, args.rounds, args.skip_cli = 40, 1, True
+    rows: list[Row] = []
     name = ner.resolve_model()
     size = str(args.batch_size)
     with tempfile.TemporaryDirectory(prefix="newsmark-bench-dask-") as tmp:
@@ -174,7 +190,7 @@ def main() -> None:
                             args.articles,
                         )
                     )
-            report("cli (end to end)", args.articles, local, dask)
+            rows.append(report("cli (end to end)", args.articles, local, dask))
 
         ceiling(articles, annotations, name)
         pipeline = ner.load(name)
@@ -213,7 +229,7 @@ def main() -> None:
                         dask.append(
                             timed(engine_dask, annotations, args.articles, dask_cpu, worker_cpu)
                         )
-            report("engine (model loaded, cluster up)", args.articles, local, dask)
+            rows.append(report("engine (model loaded, cluster up)", args.articles, local, dask))
             per_local = min(local_cpu) / args.articles * 1000
             per_dask = min(dask_cpu) / args.articles * 1000
             print(
@@ -222,6 +238,7 @@ def main() -> None:
                 f"its own that is {3600_000 / per_local:,.0f} and {3600_000 / per_dask:,.0f} "
                 "articles/hour"
             )
+    table("Dask: suggest on a local cluster against --n-process", rows)
 
 
 if __name__ == "__main__":

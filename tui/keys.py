@@ -317,12 +317,116 @@ SCREEN_BINDINGS: list[Binding] = [
         tooltip="Move to the side panel's entity list; enter jumps to the chosen entity.",
     ),
     Binding(
+        "I",
+        "corpus_index",
+        "Index",
+        show=False,
+        id="corpus-index",
+        tooltip="Open the corpus entity index: every entity text in the corpus with its labels, "
+        "counts and articles, texts with conflicting labels first.",
+    ),
+    Binding(
+        "ctrl+a",
+        "label_corpus",
+        "Label all in corpus",
+        show=False,
+        id="label-corpus",
+        tooltip="The corpus-wide A: after a preview, give every whole-token occurrence of the "
+        "entity's text in every annotated article the same label.",
+    ),
+    Binding(
         "p",
         "toggle_plain",
         "Plain",
         show=False,
         id="plain",
         tooltip="Hide or show the entity highlights for plain reading.",
+    ),
+]
+
+_RELABEL_KEYS = Binding.Group("Relabel everywhere")
+
+# Keys of the corpus entity index (I).
+INDEX_BINDINGS: list[Binding] = [
+    *[
+        Binding(
+            str(n),
+            f"relabel({n})",
+            f"Relabel {n}",
+            show=False,
+            id=f"index-relabel-{n}",
+            group=_RELABEL_KEYS,
+            tooltip="In the index: relabel every entity with the highlighted text, in every "
+            "article, with the label of that number (after a preview).",
+        )
+        for n in range(1, 10)
+    ],
+    Binding(
+        "t",
+        "relabel_pick",
+        "Relabel…",
+        id="index-relabel-pick",
+        tooltip="In the index: pick a label for every entity with the highlighted text (after "
+        "a preview).",
+    ),
+    Binding(
+        "x",
+        "delete_everywhere",
+        "Delete everywhere",
+        id="index-delete",
+        tooltip="In the index: delete every entity with the highlighted text, in every article "
+        "(after a preview).",
+    ),
+    Binding(
+        "A",
+        "label_everywhere",
+        "Label all",
+        id="index-label-all",
+        tooltip="In the index: give every whole-token occurrence of the highlighted text, in "
+        "every annotated article, its most common label (after a preview).",
+    ),
+    Binding(
+        "enter",
+        "jump",
+        "Jump",
+        id="index-jump",
+        tooltip="In the index: open the next occurrence of the highlighted text in the article "
+        "pane.",
+    ),
+    Binding(
+        "u",
+        "undo",
+        "Undo",
+        id="index-undo",
+        tooltip="In the index: undo the last correction made across the corpus, in every "
+        "article it changed.",
+    ),
+    Binding("escape", "close", "Close", id="index-close", tooltip="Close the index."),
+]
+
+# Keys of the preview of a correction across the corpus.
+PREVIEW_BINDINGS: list[Binding] = [
+    Binding(
+        "enter,y",
+        "apply",
+        "Apply",
+        id="preview-apply",
+        tooltip="In a preview: make the changes listed, saving article by article.",
+    ),
+    Binding(
+        "exclamation_mark",
+        "include_reviewed",
+        "Include accepted",
+        id="preview-include-reviewed",
+        tooltip="In a preview: change accepted and rejected articles too (they are left alone "
+        "unless you say so).",
+    ),
+    Binding(
+        "escape,n",
+        "cancel",
+        "Cancel",
+        id="preview-cancel",
+        tooltip="In a preview: change nothing.",
     ),
 ]
 
@@ -350,7 +454,13 @@ APP_BINDINGS: list[Binding] = [
     ),
 ]
 
-ALL: tuple[Binding, ...] = (*VIEW_BINDINGS, *SCREEN_BINDINGS, *APP_BINDINGS)
+ALL: tuple[Binding, ...] = (
+    *VIEW_BINDINGS,
+    *SCREEN_BINDINGS,
+    *INDEX_BINDINGS,
+    *PREVIEW_BINDINGS,
+    *APP_BINDINGS,
+)
 
 # Keys of `newsmark review`; the gold pane takes VIEW_BINDINGS as well, and APP_BINDINGS work.
 REVIEW_BINDINGS: list[Binding] = [
@@ -435,6 +545,7 @@ _DISPLAY = {
     "right_curly_bracket": "}",
     "question_mark": "?",
     "slash": "/",
+    "exclamation_mark": "!",
     "less_than_sign": "<",
     "greater_than_sign": ">",
     "full_stop": ".",

@@ -1,4 +1,6 @@
-"""``newsmark stats``: articles by status, entities by label and by source, with bars.
+"""``newsmark stats``: articles by status, entities by label and by source, with bars; and
+the memory's precision: of its changes to the model's spans on accepted articles, how many
+people kept.
 
 Exit codes: 0 counted; 1 some annotation files could not be read (counted as
 "unreadable"; ``newsmark validate`` names the fault); 2 bad usage or input.
@@ -59,6 +61,14 @@ def run(args: argparse.Namespace) -> int:
     console.print(table("Articles by status", "status", "articles", stats.status_rows()))
     console.print(table("Entities by label", "label", "entities", stats.label_rows()))
     console.print(table("Entities by source", "source", "entities", stats.source_rows()))
+    if stats.memory_changes:
+        precision = stats.memory_precision or 0.0
+        console.print(
+            f"Memory: changed {stats.memory_changes} model spans on accepted articles; "
+            f"people kept {stats.memory_kept} of those changes (precision {precision:.0%}).",
+            markup=False,
+            highlight=False,
+        )
     if stats.excluded_chars:
         console.print(
             f"{stats.excluded_chars} characters in {stats.excluded_articles} articles are "

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from tui.core.batch import Event
     from tui.core.distributed import Scheduler
+    from tui.core.memory import Memory
     from tui.core.workspace import Workspace
 
 EPILOG = (
@@ -68,6 +69,12 @@ def add_parser(
         "changed, and the review status, are kept",
     )
     p.add_argument(
+        "--memory",
+        action="store_true",
+        help="apply the memory of your corrections (annotations/.newsmark-memory.toml) on top "
+        "of the model, to new articles and to those still unreviewed",
+    )
+    p.add_argument(
         "--n-process",
         type=_positive,
         default=1,
@@ -104,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
     workspace = Workspace(args.articles, args.annotations)
     batch.check_output(args.annotations)
     ids = batch.pending(workspace, force=args.force)
+    remembered = _memory(args, workspace, ids) if getattr(args, "memory", False) else None
     name = ner.resolve_model(args.model)  # a missing model is an error even with nothing to do
     if not ids:
         print(
@@ -116,15 +124,37 @@ def run(args: argparse.Namespace) -> int:
         if cluster is not None:
             return _run_on_cluster(args, cluster, workspace, name, ids)
         pipeline = ner.load(name)
+        if remembered is not None:
+            remembered.install(pipeline.nlp)
         events = batch.suggest_all(
             workspace,
             pipeline,
             ids,
-            force=args.force,
+            memory=remembered,
+            force=args.force or remembered is not None,
             n_process=args.n_process,
             batch_size=args.batch_size,
         )
         return _report(events, len(ids), pipeline.name, terminal=sys.stdout.isatty())
+
+
+def _memory(args: argparse.Namespace, workspace: Workspace, ids: list[str]) -> Memory:
+    """Load the memory and add the unreviewed articles to ``ids`` (in corpus order)."""
+    from tui.cli import UsageError
+    from tui.core.memory import Memory, MemoryError
+
+    if getattr(args, "scheduler", None) is not None:
+        raise UsageError("--memory runs on this machine; leave out --scheduler to use it.")
+    try:
+        remembered = Memory.load(args.annotations)
+    except MemoryError as exc:
+        raise UsageError(str(exc)) from None
+    chosen = set(ids)
+    for aid in workspace.ids:
+        if aid not in chosen and workspace.summary(aid).status == "unreviewed":
+            chosen.add(aid)
+    ids[:] = [aid for aid in workspace.ids if aid in chosen]
+    return remembered
 
 
 def _cluster(args: argparse.Namespace) -> Scheduler | None:

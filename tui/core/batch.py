@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from tui.core import memory as memory_mod
 from tui.core import ner
 from tui.core.article import Article, ArticleError, CorpusError
 from tui.core.edits import Document
@@ -37,6 +38,8 @@ from tui.core.workspace import Annotated, Workspace, with_suggestions
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+    from tui.core.memory import Memory
 
 Outcome = Literal["suggested", "skipped", "failed", "kept"]
 
@@ -244,13 +247,15 @@ def suggest_all(
     force: bool = False,
     n_process: int = 1,
     batch_size: int = 32,
+    memory: Memory | None = None,
 ) -> Iterator[Event]:
     """Run the pipeline over ``ids`` and save each TOML as its doc arrives; one event each.
 
     Without ``force`` only new files are written. With it, model entities are replaced and
     every ``user`` entity and the review status are kept (``Document.replace_suggestions``);
     a TOML that fails to load is never overwritten. Raises :class:`StoreError` when a file
-    cannot be written (full disk); everything queued before that is saved.
+    cannot be written (full disk); everything queued before that is saved. With ``memory``
+    (installed in the pipeline), its spans say ``memory`` and what it changed is logged.
     """
     # (article, its open TOML with --force, else None), in the order texts go to nlp.pipe.
     contexts: deque[tuple[Article, Annotated | None]] = deque()
@@ -274,7 +279,13 @@ def suggest_all(
             while early:
                 yield early.popleft()
             article, annotated = contexts.popleft()
-            suggestions = ner.entities(doc, article.text)
+            if memory is None:
+                suggestions = ner.entities(doc, article.text)
+            else:
+                suggestions = memory_mod.entities(doc, article.text, memory)
+                memory_mod.record(
+                    workspace.annotations, article.id, memory_mod.changes(doc, article.text, memory)
+                )
             yield finish(workspace, writer, pipeline.name, article, annotated, suggestions)
         while early:
             yield early.popleft()

@@ -275,7 +275,7 @@ class Document:
         return self._commit(f"mark {status}", [], [], status)
 
     def replace_suggestions(self, suggestions: Iterable[Entity]) -> Edit | None:
-        """Swap model entities for new suggestions, keeping every ``user`` entity.
+        """Swap suggestions (``model`` or ``memory``) for new ones, keeping every ``user`` entity.
 
         Suggestions that overlap a user entity are dropped: a person's decision wins. This is
         not an undoable step: ``u`` undoes what the person did, not what the model proposed.
@@ -291,7 +291,7 @@ class Document:
                 h.overlaps(s.start, s.end) for h in history
             )
 
-        model = {e for e in self.spans.entities if e.source == "model" and free(e)}
+        model = {e for e in self.spans.entities if e.source != "user" and free(e)}
         keep = {s for s in outside(suggestions, self.excluded) if free(s)}
         if model == keep:
             return None

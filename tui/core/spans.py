@@ -16,8 +16,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-Source = Literal["model", "user"]
-SOURCES: tuple[Source, ...] = ("model", "user")
+# "model": a pipeline's suggestion; "user": a person's decision; "memory": a suggestion the
+# memory of earlier decisions made (tui/core/memory.py), replaceable like a model's.
+Source = Literal["model", "user", "memory"]
+SOURCES: tuple[Source, ...] = ("model", "user", "memory")
 
 
 class SpanError(ValueError):

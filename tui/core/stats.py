@@ -1,4 +1,5 @@
-"""Corpus counts for ``newsmark stats``: articles by status, entities by label and source.
+"""Corpus counts for ``newsmark stats``: articles by status, entities by label and source,
+and how often people kept what the memory of their corrections changed.
 
 Counts come from the TOML files alone (no article is read or hashed), so stats stay quick on
 big corpora; a file that cannot be parsed is counted as unreadable rather than guessed at,
@@ -11,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core import store
+from tui.core import memory, store
 from tui.core.article import Corpus
 from tui.core.edits import STATUSES
 from tui.core.spans import SOURCES
@@ -30,6 +31,14 @@ class Stats:
     orphans: int = 0  # annotation files whose article is gone
     excluded_chars: int = 0  # characters marked as not article text ([[excluded]])
     excluded_articles: int = 0
+    memory_changes: int = 0
+    """Changes the memory made to the model's spans, on accepted articles."""
+    memory_kept: int = 0
+    """Of those, how many the person kept (the memory's precision, with the above)."""
+
+    @property
+    def memory_precision(self) -> float | None:
+        return self.memory_kept / self.memory_changes if self.memory_changes else None
 
     @property
     def unreadable(self) -> int:
@@ -46,17 +55,18 @@ class Stats:
         return sorted(self.by_label.items(), key=lambda item: (-item[1], item[0]))
 
     def source_rows(self) -> list[tuple[str, int]]:
-        return [(s, self.by_source[s]) for s in SOURCES]
+        """Every source, except ``memory`` in a corpus that never used the memory."""
+        return [(s, self.by_source[s]) for s in SOURCES if s != "memory" or self.by_source[s]]
 
 
-def _read(path: Path) -> tuple[str, list[tuple[str, str]], int] | None:
-    """Status, (label, source) pairs and excluded characters of one file, or ``None``."""
+def _read(path: Path) -> tuple[str, list[store.Unanchored], int] | None:
+    """Status, spans and excluded characters of one file, or ``None`` if it is not usable."""
     try:
         annotation, spans = store.read(path)
     except store.StoreError:
         return None
     excluded = sum(end - start for start, end in annotation.excluded)
-    return annotation.status, [(span.label, span.source) for span in spans], excluded
+    return annotation.status, spans, excluded
 
 
 def collect(articles: Path, annotations: Path) -> Stats:
@@ -66,6 +76,7 @@ def collect(articles: Path, annotations: Path) -> Stats:
     stats = Stats(articles=len(corpus.ids))
     ids = set(corpus.ids)
     seen: set[str] = set()
+    changed = memory.read_log(annotations)
     for path in store.iter_files(annotations):
         article_id = store.article_id_for(annotations, path)
         if article_id not in ids:
@@ -76,12 +87,16 @@ def collect(articles: Path, annotations: Path) -> Stats:
         if read is None:
             stats.by_status[UNREADABLE] += 1
             continue
-        status, pairs, excluded = read
+        status, spans, excluded = read
         stats.by_status[status] += 1
         stats.excluded_chars += excluded
         stats.excluded_articles += excluded > 0
-        for label, source in pairs:
-            stats.by_label[label] += 1
-            stats.by_source[source] += 1
+        for span in spans:
+            stats.by_label[span.label] += 1
+            stats.by_source[span.source] += 1
+        if status == "accepted" and article_id in changed:
+            final = {(s.start, s.end, s.label) for s in spans}
+            stats.memory_changes += len(changed[article_id])
+            stats.memory_kept += sum(c.kept(final) for c in changed[article_id])
     stats.by_status[NO_ANNOTATION] = len(ids - seen)
     return stats

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
-from tui.core import display, ner
+from tui.core import display
 from tui.core.article import ArticleError
 from tui.core.edits import Document, Edit, Status
 from tui.core.ner import ModelError, Pipeline
@@ -30,6 +30,7 @@ from tui.core.tokens import Tokens
 from tui.core.workspace import Annotated, Summary, Workspace, with_suggestions
 from tui.keys import SCREEN_BINDINGS
 from tui.screens.articles import ArticlePicker
+from tui.screens.corpus_index import ReaderCorpus
 from tui.screens.labels import LabelPicker
 from tui.screens.search import SearchPrompt
 from tui.widgets.article_view import ArticleView
@@ -57,7 +58,7 @@ class Pane:
         return self.annotated.id if self.annotated is not None else None
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReaderCorpus, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list[BindingType](SCREEN_BINDINGS)
     HORIZONTAL_BREAKPOINTS = [
         (0, "-tiny"),
@@ -146,14 +147,19 @@ class MainScreen(Screen[None]):
                 timeout=12,
                 markup=False,
             )
+        self.memory_start()
         self.load_summaries()
         self.load_model()
+
+    def on_unmount(self) -> None:
+        self.memory_stop()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="model")
     def load_model(self) -> None:
         """spaCy is imported here, off the event loop, after the text is on screen."""
         try:
             pipeline = self.pipeline_factory(self.model_name)
+            self.memory_install(pipeline)
         except ModelError as exc:
             self.post_message(self.ModelFailed(str(exc)))
             return
@@ -197,7 +203,7 @@ class MainScreen(Screen[None]):
         pipeline = self.pipeline
         if pipeline is None:
             return
-        needs_suggestions = annotated.awaits_suggestions
+        needs_suggestions = annotated.awaits_suggestions or self.memory_due(annotated)
         if annotated.id in self.tokens and not needs_suggestions:
             return
         text = annotated.article.text
@@ -207,7 +213,7 @@ class MainScreen(Screen[None]):
                 # One pass: the NER doc carries the tokens too (entity components don't retokenize).
                 doc = pipeline.nlp(text) if needs_suggestions else pipeline.nlp.tokenizer(text)
             tokens = Tokens.from_spans((t.idx, t.idx + len(t)) for t in doc)
-            found = ner.entities(doc, text) if needs_suggestions else None
+            found = self.memory_entities(annotated, doc, text) if needs_suggestions else None
             self.post_message(self.Prepared(annotated.id, tokens, found))
 
         self.run_worker(
@@ -220,9 +226,11 @@ class MainScreen(Screen[None]):
         if annotated is None:
             return
         if message.suggestions is not None and self.pipeline is not None:
+            # The memory's update of a saved article waits for the person's next edit there.
+            first = annotated.awaits_suggestions
             with_suggestions(annotated, message.suggestions, self.pipeline.name)
             for pane in self.panes:
-                if pane.id == message.article and pane.broken is None:
+                if first and pane.id == message.article and pane.broken is None:
                     self._save(pane)
                     break
         for pane in self.panes:
@@ -327,6 +335,8 @@ class MainScreen(Screen[None]):
     def _committer(self, pane: Pane) -> Callable[[Edit], None]:
         def commit(edit: Edit) -> None:
             self._save(pane)
+            if pane.annotated is not None:
+                self.memory_learn(pane.annotated, edit)
             other = self.other(pane)
             if other is not None and other.id == pane.id:
                 other.view.redraw(edit.extent)

@@ -31,6 +31,8 @@ from tui.keys import VIEW_BINDINGS
 from tui.widgets.palette import label_style, tag_style
 
 Commit = Callable[[Edit], None]
+MEMORY_STYLE = Style(italic=True, underline=True)
+"""Spans the memory of corrections suggested (source ``memory``) look different."""
 
 
 def drawable(ch: str) -> bool:
@@ -342,6 +344,8 @@ class ArticleView(ScrollView, can_focus=True):
             entity = ents[e_index] if e_index < len(ents) and ents[e_index].start <= i else None
             if entity is not None:
                 style += label_style(entity.label, underline=no_color)
+                if entity.source == "memory":  # suggested by the memory: its own mark
+                    style += MEMORY_STYLE
             if s_start <= i < s_end:
                 style += selection_style
             if c_start <= i < c_end and (self.selection is None or s_start <= i < s_end):
@@ -356,7 +360,8 @@ class ArticleView(ScrollView, can_focus=True):
                 segments.append(Segment("".join(buffer), current))
                 buffer, current = [], None
                 tag = " " + display.safe(entity.label)
-                segments.append(Segment(tag, base + tag_style(entity.label)))
+                memory = MEMORY_STYLE if entity.source == "memory" else None
+                segments.append(Segment(tag, base + tag_style(entity.label) + memory))
                 col += _tag_width(entity.label)
         if buffer:
             segments.append(Segment("".join(buffer), current))
