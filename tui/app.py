@@ -11,18 +11,16 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import BindingType
 
+from tui import messages
 from tui.core import ner
 from tui.core.article import ArticleError, CorpusError
+from tui.core.session import Session
 from tui.core.store import StoreError
 from tui.core.workspace import Workspace
 from tui.keys import APP_BINDINGS
 from tui.screens.help import HelpScreen
-from tui.screens.main import MainScreen, PipelineFactory
-
-try:  # the folder lock arrived separately; without it the app still runs, unlocked
-    from tui.core import lock as _lock
-except ImportError:  # pragma: no cover
-    _lock = None  # type: ignore[assignment]
+from tui.screens.main import MainScreen
+from tui.widgets.model import PipelineFactory
 
 
 class NewsmarkApp(App[int]):
@@ -42,45 +40,50 @@ class NewsmarkApp(App[int]):
         lock: bool = True,
     ) -> None:
         super().__init__()
-        self.workspace = workspace
+        self.session = Session(workspace)
         self.first = list(first) or workspace.ids[:2]
         self.model = model
         self.pipeline_factory: PipelineFactory = pipeline_factory or ner.load
         self.use_lock = lock
-        self._held: object | None = None
-        self.read_only: str | None = None
+        self._warned: list[str] = []
+
+    @property
+    def read_only(self) -> str | None:
+        return self.session.read_only
 
     def on_mount(self) -> None:
         if self.use_lock:
-            self.read_only = self._acquire()
-        self.push_screen(
-            MainScreen(
-                self.workspace,
-                self.first,
-                pipeline_factory=self.pipeline_factory,
-                model=self.model,
-                read_only=self.read_only,
-            )
+            self.session.lock()
+        screen = MainScreen(
+            self.session, self.first, pipeline_factory=self.pipeline_factory, model=self.model
         )
+        # Called on the writer thread: post_message is the thread-safe way in.
+        self.session.report = lambda event: screen.post_message(messages.SaveReported(event))
+        self.push_screen(screen)
 
-    def _acquire(self) -> str | None:
-        """Take the folder lock; the reason to open read-only, if it cannot be taken."""
-        if _lock is None:
-            return None
-        folder = self.workspace.annotations
-        try:
-            self._held = _lock.acquire(folder)
-        except _lock.LockHeld as exc:
-            return str(exc)
-        except OSError as exc:
-            return f"{folder} cannot be written ({exc.strerror or exc})."
-        return None
+    async def action_quit(self) -> None:
+        """Quit once everything is on disk; edits that cannot be written are named first."""
+        session = self.session
+        session.save_changed()
+        session.flush()
+        unsaved = session.unsaved()
+        if unsaved and unsaved != self._warned:
+            self._warned = unsaved
+            names = ", ".join(unsaved[:3]) + (" and more" if len(unsaved) > 3 else "")
+            self.notify(
+                f"Edits to {names} could not be saved (see the error above). Free disk space "
+                "or fix the folder, then edit again; q once more quits and loses them.",
+                title="Not saved",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+            return
+        session.close()  # the lock goes now, not when the process ends: a restart finds it free
+        self.exit()
 
     def on_unmount(self) -> None:
-        held = self._held
-        if held is not None:
-            held.release()  # type: ignore[attr-defined]
-            self._held = None
+        self.session.close()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -335,6 +335,14 @@ SCREEN_BINDINGS: list[Binding] = [
         "entity's text in every annotated article the same label.",
     ),
     Binding(
+        "escape",
+        "focus_article",
+        "Back",
+        show=False,
+        id="entity-list-leave",
+        tooltip="In the entity list: go back to the article.",
+    ),
+    Binding(
         "p",
         "toggle_plain",
         "Plain",

@@ -129,7 +129,7 @@ def test_corrupt_toml_is_reported_in_summary_and_left_alone(
         ws.open(aid)
     assert str(info.value).startswith(f"{path}: ")
     summary = ws.summary(aid)
-    assert summary.error is not None and path.name in summary.error
+    assert summary.problem is not None and path.name in summary.problem.reason
     every_workspace_operation(ws, aid)
     assert fingerprint(path) == before
     other = ws.open(ws.ids[1])  # the rest of the folder still works
@@ -220,7 +220,7 @@ def test_toml_whose_article_vanished_is_an_orphan_and_left_alone(
     with pytest.raises(ArticleError) as info:
         ws.open(aid)  # an id listed before the file vanished
     assert "no longer exists" in str(info.value)
-    assert [s.error for s in map(ws2.summary, ws2.ids)] == [None]
+    assert [s.problem for s in map(ws2.summary, ws2.ids)] == [None]
     assert fingerprint(path) == before
 
 
@@ -281,7 +281,7 @@ def test_ten_thousand_articles_with_a_few_unreadable(
     ws = Workspace(tmp_path / "articles", annotations)
     assert len(ws.ids) == n + len(bad)
     summaries = [ws.summary(aid) for aid in ws.ids]
-    assert {s.article for s in summaries if s.error} == {"00007.txt", "bad_binary.txt"}
+    assert {s.article for s in summaries if s.problem} == {"00007.txt", "bad_binary.txt"}
     good = errors = 0
     for item in ws.corpus.read_all():
         if isinstance(item, ArticleError):

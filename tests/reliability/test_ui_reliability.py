@@ -17,11 +17,12 @@ from rich.cells import cell_len
 from textual.strip import Strip
 
 from tui.app import NewsmarkApp
-from tui.core import display, store
+from tui.core import store
 from tui.core.lock import LOCK_NAME
 from tui.core.ner import Pipeline
 from tui.core.workspace import Workspace
 from tui.screens.main import MainScreen
+from tui.widgets import display
 from tui.widgets.article_view import ArticleView
 from tui.widgets.palette import label_style
 from tui.widgets.status_bar import StatusBar
@@ -45,6 +46,12 @@ async def ready(app: NewsmarkApp, pilot: Any) -> MainScreen:
         await app.workers.wait_for_complete()
     await pilot.pause()
     return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+
+
+async def saved(app: NewsmarkApp, pilot: Any) -> None:
+    """Wait for the session's writer, then for the screen to show what it reported."""
+    app.session.flush()
+    await pilot.pause()
 
 
 def views(app: NewsmarkApp) -> list[ArticleView]:
@@ -210,7 +217,9 @@ async def test_lock_held_by_another_process_opens_read_only_and_leaves_its_lock(
             assert len(said) == 1 and f"pid {holder.pid} on host" in said[0]
             await pilot.press("n", "1", "n", "x")
             view = views(app)[0]
-            assert view.document is not None and len(view.document.undo_stack) == 2
+            assert view.document is not None and view.document.undo_stack == []
+            refused = [n for n in notes if n.startswith("Read-only, edits are refused")]
+            assert len(refused) == 2 and f"pid {holder.pid}" in refused[0]
             assert not [n for n in notes if "Could not save" in n]
         assert files_in(workdir / "annotations") == [LOCK_NAME]
         assert (workdir / "annotations" / LOCK_NAME).read_bytes() == lock_bytes
@@ -249,6 +258,7 @@ async def test_disk_full_mid_session_keeps_edits_says_so_once_and_saves_later(
         faults = Faults(monkeypatch, workdir / "annotations")
         faults.inject("write", errno.ENOSPC, after=1)
         await pilot.press("n", "1", "n", "2", "n", "x")
+        await saved(app, pilot)
         view = views(app)[0]
         assert view.document is not None
         kept = view.document.entities
@@ -259,6 +269,7 @@ async def test_disk_full_mid_session_keeps_edits_says_so_once_and_saves_later(
         assert files_in(workdir / "annotations") == listing  # no temp file left
         faults.heal()
         await pilot.press("n", "3")
+        await saved(app, pilot)
         assert len([n for n in notes if "nothing was lost" in n]) == 1
         final = view.document.entities
         # The saved file has every edit made while the disk was full, plus the last relabel.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ FIRST = "000_335ade4f03747110"
 SECOND = "004_3225c72a86fdfdf4"
 
 MakeApp = Callable[..., NewsmarkApp]
+_LIVE: weakref.WeakSet[NewsmarkApp] = weakref.WeakSet()  # toml() waits for their writers
 
 
 @pytest.fixture
@@ -31,15 +33,20 @@ def make_app(workdir: Path, ruler_pipeline: Pipeline) -> MakeApp:
         annotator: str | None = None,
     ) -> NewsmarkApp:
         workspace = Workspace(workdir / "articles", workdir / "annotations", annotator)
-        return NewsmarkApp(
+        app = NewsmarkApp(
             workspace, first, pipeline_factory=factory or (lambda name: ruler_pipeline)
         )
+        _LIVE.add(app)
+        return app
 
     return make
 
 
 def toml(workdir: Path, stem: str) -> dict[str, Any]:
-    """The article's TOML as it is on disk now."""
+    """The article's TOML as it is on disk once the edits made so far are written."""
+    for app in _LIVE:
+        app.session.save_changed()  # as quitting would, also if Edited is still on its way
+        app.session.flush()
     with (workdir / "annotations" / f"{stem}.toml").open("rb") as f:
         return tomllib.load(f)
 
@@ -62,6 +69,12 @@ async def ready(app: NewsmarkApp, pilot: Any) -> MainScreen:
     await app.workers.wait_for_complete()
     await pilot.pause()
     return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+
+
+async def saved(app: NewsmarkApp, pilot: Any) -> None:
+    """Wait until every edit so far is written and what the writer reported is handled."""
+    app.session.flush()
+    await pilot.pause()
 
 
 def view(app: NewsmarkApp, side: str = "left") -> ArticleView:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import FIRST, SECOND, MakeApp, ents, ready, toml, view
+from tests.ui.conftest import FIRST, SECOND, MakeApp, ents, ready, saved, toml, view
 from tui import keys
-from tui.core import lock
+from tui.core import lock, store
 from tui.core.ner import Pipeline
-from tui.core.workspace import Workspace
 from tui.widgets.status_bar import StatusBar
 
 SIZE = (120, 30)
@@ -80,26 +79,27 @@ async def test_a_failed_save_keeps_the_edit_and_the_next_save_carries_it(
     notes: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        real_save = Workspace.save
+        real_save = store.save
 
-        def full_disk(self: Workspace, annotated: object) -> None:
+        def full_disk(path: Path, annotation: object, text: str) -> None:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(Workspace, "save", full_disk)
+        monkeypatch.setattr(store, "save", full_disk)
         monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(message))
         await pilot.press("n", "1", "n", "1")
+        await saved(app, pilot)
         assert view(app).document is not None
         assert view(app).entity_at_cursor() is not None
         assert len([n for n in notes if "Could not save" in n]) == 1
         assert f"{FIRST}.toml" in notes[0] and "No space left" in notes[0]
         assert ents(workdir, FIRST)[0] == ("China", "GPE", "model")  # old file intact
-        monkeypatch.setattr(Workspace, "save", real_save)
+        monkeypatch.setattr(store, "save", real_save)
         await pilot.press("n", "1")
     assert [label for _, label, _ in ents(workdir, FIRST)[:3]] == ["PERSON"] * 3
 
 
 async def test_a_broken_toml_is_shown_read_only_and_never_overwritten(
-    make_app: MakeApp, workdir: Path
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = workdir / "annotations" / f"{FIRST}.toml"
     broken.write_text("schema = 1\nthis is not toml\n", "utf-8")
@@ -107,7 +107,7 @@ async def test_a_broken_toml_is_shown_read_only_and_never_overwritten(
     notes: list[str] = []
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(message))
         await ready(app, pilot)
         await pilot.press("l", "1", "a")
         assert any("not valid TOML" in n for n in notes)

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from tui.core import display
 from tui.core.tokens import Tokens, for_cursor, regex_tokens
+from tui.widgets import display
 from tui.widgets.article_view import drawable
 
 

@@ -55,6 +55,37 @@ class Annotated:
         return awaits_suggestions(self.model, self.document.status, len(self.document.spans))
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why an article cannot be annotated: the one way the app says an article is unusable.
+
+    ``reason`` is short enough for a picker row; ``message`` is the sentence shown once, naming
+    the file and what to do. ``readable`` articles (their TOML is at fault, not their text) are
+    still shown, read-only.
+    """
+
+    article: str
+    reason: str
+    message: str
+    readable: bool = False
+
+    @classmethod
+    def unreadable(cls, article: str, exc: ArticleError) -> Problem:
+        return cls(article, exc.reason, str(exc))
+
+    @classmethod
+    def broken_toml(cls, article: str, exc: StoreError) -> Problem:
+        where = f"{exc.field}: " if exc.field else ""
+        advice = "" if "fix or delete" in str(exc) else " Fix or delete it to annotate."
+        return cls(
+            article,
+            f"{exc.path.name}: {where}{exc.message}",
+            f"{str(exc).rstrip('.')}. The article is shown read-only and that file is left "
+            f"as it is.{advice}",
+            readable=True,
+        )
+
+
 @dataclass(frozen=True)
 class Summary:
     """What the article picker shows, read from the TOML alone (fast on big corpora)."""
@@ -62,7 +93,7 @@ class Summary:
     article: str
     status: Status | None
     entities: int
-    error: str | None = None
+    problem: Problem | None = None
 
 
 class Workspace:
@@ -124,9 +155,8 @@ class Workspace:
             return Summary(article_id, None, 0)
         try:
             annotation, spans = store.read(path)
-        except StoreError as exc:  # the file name, not the full path: it fits a picker row
-            where = f"{exc.field}: " if exc.field else ""
-            return Summary(article_id, None, 0, f"{path.name}: {where}{exc.message}")
+        except StoreError as exc:
+            return Summary(article_id, None, 0, Problem.broken_toml(article_id, exc))
         return Summary(article_id, annotation.status, len(spans))
 
     def awaits_suggestions(self, article_id: str) -> bool:
@@ -163,6 +193,7 @@ def with_suggestions(annotated: Annotated, suggestions: Iterable[Entity], model:
 __all__ = [
     "Annotated",
     "ArticleError",
+    "Problem",
     "StoreError",
     "Summary",
     "Workspace",

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from tui.core import display
-from tui.core.workspace import Summary
+from tui.core.workspace import Problem, Summary
 from tui.screens.picker import FilterPicker
+from tui.widgets import display
 
 _STATUS_STYLE = {
     "accepted": "green",
@@ -31,12 +31,15 @@ class ArticlePicker(FilterPicker):
     placeholder = "article id"
 
     def __init__(
-        self, ids: Sequence[str], summaries: Mapping[str, Summary], bad: Mapping[str, str]
+        self,
+        ids: Sequence[str],
+        summaries: Mapping[str, Summary],
+        problems: Mapping[str, Problem],
     ) -> None:
         super().__init__()
         self.ids = list(ids)
         self.summaries = summaries
-        self.bad = bad
+        self.problems = problems
         self._folded = [i.casefold() for i in self.ids]
         self._options: dict[str, Option] = {}
         self._hidden = 0
@@ -48,9 +51,9 @@ class ArticlePicker(FilterPicker):
         text.append(f"  {status}", style=_STATUS_STYLE.get(status, "dim"))
         if summary is not None and summary.status is not None:
             text.append(f"  {summary.entities} entities", style="dim")
-        problem = self.bad.get(article_id) or (summary.error if summary else None)
-        if problem:
-            text.append(f"  ✗ {display.safe(problem, 80)}", style="bold red")
+        problem = self.problems.get(article_id) or (summary.problem if summary else None)
+        if problem is not None:
+            text.append(f"  ✗ {display.safe(problem.reason, 80)}", style="bold red")
         return text
 
     def _option(self, article_id: str) -> Option:

@@ -24,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core import corpus_index, display
+from tui.core import corpus_index
 from tui.core import memory as memory_mod
 from tui.core.corpus_index import Action, CorpusEdit, CorpusIndex, Plan
 from tui.core.edits import Edit
@@ -33,6 +33,7 @@ from tui.core.spans import Entity
 from tui.core.tokens import Tokens, regex_tokens
 from tui.core.workspace import Annotated, Summary, Workspace
 from tui.keys import INDEX_BINDINGS, PREVIEW_BINDINGS
+from tui.widgets import display
 from tui.widgets.palette import label_style
 
 if TYPE_CHECKING:
@@ -340,10 +341,10 @@ class ReaderCorpus(CorpusHost):
     def action_label_corpus(self) -> None:
         pane = self.focused_pane
         entity = pane.view.entity_at_cursor()
-        if pane.annotated is None or entity is None:
+        if pane.id is None or entity is None:
             self.app.bell()
             return
-        text = entity.text(pane.annotated.article.text)
+        text = entity.text(self.opened[pane.id].article.text)
 
         def said(message: str) -> None:
             self.notify(message, markup=False)

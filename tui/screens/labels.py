@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from tui.core import display
 from tui.screens.picker import FilterPicker
+from tui.widgets import display
 from tui.widgets.palette import label_style
 
 _NEW_LABEL = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -47,3 +47,9 @@ class LabelPicker(FilterPicker):
             self.dismiss(name)
         else:
             self.app.bell()
+            self.notify(
+                f"{display.safe(typed.strip(), 40) or 'An empty name'} is not a label name: a new "
+                "label is a letter, then letters, digits or _ (like MY_LABEL).",
+                severity="warning",
+                markup=False,
+            )

@@ -23,7 +23,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.core import display
 from tui.core.agree import Skipped
 from tui.core.edits import Document
 from tui.core.review import (
@@ -38,8 +37,10 @@ from tui.core.review import (
 )
 from tui.core.store import StoreError
 from tui.keys import APP_BINDINGS, REVIEW_BINDINGS, VIEW_BINDINGS
+from tui.messages import Edited
 from tui.screens.help import HelpScreen
 from tui.screens.labels import LabelPicker
+from tui.widgets import display
 from tui.widgets.article_view import ArticleView
 from tui.widgets.palette import ordered
 
@@ -246,8 +247,8 @@ class ReviewScreen(Screen[None]):
             if view.document is not None and len(view.tokens):
                 view.move_to_offset(offset)
 
-    @on(ArticleView.Changed, "#gold")
-    def _edited(self, message: ArticleView.Changed) -> None:
+    @on(Edited, "#gold")
+    def _edited(self, message: Edited) -> None:
         was_complete = self.review.complete
         self.draft.edited(message.edit)
         self._save()

@@ -3,7 +3,7 @@
 Only visible rows are rendered, each cached until something on it changes (an edit, the
 cursor, the selection, a mark), so a 200,000-character article with thousands of entities
 moves as fast as a short one. Article text only ever reaches the screen through
-:mod:`tui.core.display`, as plain Segments: never as markup, never as a raw control.
+:mod:`tui.widgets.display`, as plain Segments: never as markup, never as a raw control.
 """
 
 from __future__ import annotations
@@ -20,17 +20,19 @@ from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core import display
 from tui.core.edits import Document, Edit
-from tui.core.spans import Entity
+from tui.core.session import EditKind
+from tui.core.spans import Entity, trim
 from tui.core.tokens import Tokens, for_cursor, regex_tokens
 from tui.keys import VIEW_BINDINGS
+from tui.messages import Edited
+from tui.widgets import display
 from tui.widgets.palette import label_style, tag_style
 
-Commit = Callable[[Edit], None]
 MEMORY_STYLE = Style(italic=True, underline=True)
 """Spans the memory of corrections suggested (source ``memory``) look different."""
 
@@ -84,16 +86,7 @@ class ArticleView(ScrollView, can_focus=True):
         def control(self) -> ArticleView:
             return self.view
 
-    @dataclass
-    class Changed(Message):
-        """An edit (or undo) changed the article's entities or status."""
-
-        view: ArticleView
-        edit: Edit
-
-        @property
-        def control(self) -> ArticleView:
-            return self.view
+    Edited = Edited
 
     @dataclass
     class Refused(Message):
@@ -102,17 +95,17 @@ class ArticleView(ScrollView, can_focus=True):
         view: ArticleView
         reason: str
 
+    plain: reactive[bool] = reactive(False, repaint=False)
+    """Plain reading: no highlights, no tags (bound to the screen's ``plain``)."""
+    labels: reactive[list[str]] = reactive(list, repaint=False)
+    """Labels in key order: ``1`` gives ``labels[0]`` (bound to the screen's ``labels``)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.document: Document | None = None
         self.tokens: Tokens = Tokens((), ())
-        self.labels: list[str] = []
-        """Labels in key order: ``1`` gives ``labels[0]``."""
-        self.commit: Commit | None = None
-        """Called with every edit before the next key is handled (it saves)."""
         self.locked: str | None = None
         """Why edits are refused, when the article must not change (a broken TOML)."""
-        self.plain = False
         self.cursor = 0
         self.sel_anchor: int | None = None
         self.selection: tuple[int, int] | None = None
@@ -170,8 +163,7 @@ class ArticleView(ScrollView, can_focus=True):
             self._relayout(*extent)
         self._cursor_moved(force=True)
 
-    def set_plain(self, plain: bool) -> None:
-        self.plain = plain
+    def watch_plain(self) -> None:
         self._relayout_all()
 
     def set_marks(self, marks: Iterable[tuple[int, int]]) -> None:
@@ -598,20 +590,32 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- actions: editing -----------------------------------------------------------------
 
+    def _refuse(self, reason: str) -> None:
+        """A key that changes nothing says why (a bell alone is easy to miss)."""
+        self.app.bell()
+        self.post_message(self.Refused(self, reason))
+
     def _edit(
-        self, make: Callable[[Document], Edit | None], subject: Entity | None = None
+        self,
+        make: Callable[[Document], Edit | None],
+        why: str = "",
+        kind: EditKind = "edit",
+        subject: Entity | None = None,
     ) -> Edit | None:
         """Make an edit; say so when it removed entities other than ``subject``."""
         if self.document is None:
             return None
         if self.locked is not None:
-            self.post_message(self.Refused(self, self.locked))
+            self._refuse(self.locked)
             return None
         edit = make(self.document)
         if edit is None:
-            self.app.bell()
+            if why:
+                self._refuse(why)
+            else:
+                self.app.bell()
             return None
-        self.applied(edit)
+        self.applied(edit, kind)
         self._announce_replaced(edit, subject)
         return edit
 
@@ -627,14 +631,27 @@ class ArticleView(ScrollView, can_focus=True):
                 markup=False,
             )
 
-    def applied(self, edit: Edit) -> None:
-        """Show an edit made to the document, save it (via ``commit``) and announce it."""
+    def applied(self, edit: Edit, kind: EditKind = "edit") -> None:
+        """Show an edit made to the document and announce it (the screen saves it)."""
         if edit.extent is not None:
             self._relayout(*edit.extent)
-        if self.commit is not None:
-            self.commit(edit)
         self._cursor_moved(force=True)
-        self.post_message(self.Changed(self, edit))
+        assert self.document is not None
+        # Straight to the screen, which saves it: one hop from the key to the save.
+        self.screen.post_message(Edited(self, self.document, edit, kind))
+
+    def _blank(self, start: int, end: int) -> str:
+        """Why ``[start, end)`` cannot be labelled, when it holds only whitespace."""
+        return (
+            "Only whitespace is there: nothing to label."
+            if trim(self.text, start, end) is None
+            else ""
+        )
+
+    def _crossing(self, start: int, end: int) -> str:
+        """Why an entity cannot grow over ``[start, end)``, when a line break is in it."""
+        gap = self.text[start:end]
+        return "An entity cannot cross a paragraph break." if "\n" in gap or "\r" in gap else ""
 
     def apply_label(self, label: str) -> None:
         """Label the selection, else relabel the entity under the cursor, else its token."""
@@ -642,12 +659,12 @@ class ArticleView(ScrollView, can_focus=True):
         entity = self.entity_at_cursor()
         if selection is not None:
             self.clear_selection()
-            self._edit(lambda d: d.add(*selection, label))
+            self._edit(lambda d: d.add(*selection, label), self._blank(*selection))
         elif entity is not None:
             self._edit(lambda d: d.relabel(entity, label))
         elif len(self.tokens):
             span = self._cursor_span()
-            self._edit(lambda d: d.add(*span, label))
+            self._edit(lambda d: d.add(*span, label), self._blank(*span))
 
     def action_label_number(self, number: int) -> None:
         if number > len(self.labels):
@@ -667,16 +684,6 @@ class ArticleView(ScrollView, can_focus=True):
         last = self.tokens.index_at(entity.end - 1)
         return first, last
 
-    def _refused_break(self, start: int, end: int) -> bool:
-        """Refuse, saying why, to grow an entity over a line break in ``[start, end)``; the
-        cursor never stops on a break, so the token beyond one is in the next paragraph."""
-        gap = self.text[start:end]
-        if "\n" not in gap and "\r" not in gap:
-            return False
-        self.app.bell()
-        self.notify("An entity cannot cross a paragraph break.", markup=False)
-        return True
-
     def action_resize_end(self, step: int) -> None:
         entity = self.entity_at_cursor()
         if entity is None or not len(self.tokens):
@@ -688,9 +695,11 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         end = self.tokens.ends[last]
-        if self._refused_break(entity.end, end):
+        why = self._crossing(entity.end, end)
+        if why:  # the cursor skips breaks: the token beyond one is in the next paragraph
+            self._refuse(why)
             return
-        if self._edit(lambda d: d.resize(entity, entity.start, end), entity):
+        if self._edit(lambda d: d.resize(entity, entity.start, end), subject=entity):
             self.move_to_offset(entity.start)
 
     def action_resize_start(self, step: int) -> None:
@@ -704,9 +713,11 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         start = self.tokens.starts[first]
-        if self._refused_break(start, entity.start):
+        why = self._crossing(start, entity.start)
+        if why:
+            self._refuse(why)
             return
-        if self._edit(lambda d: d.resize(entity, start, entity.end), entity):
+        if self._edit(lambda d: d.resize(entity, start, entity.end), subject=entity):
             self.move_to_offset(start)
 
     def action_nudge(self, step: int) -> None:
@@ -722,7 +733,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         end = max(entity.start + 1, min(entity.end + step, len(self.text)))
-        self._edit(lambda d: d.resize(entity, entity.start, end), entity)
+        self._edit(lambda d: d.resize(entity, entity.start, end), subject=entity)
 
     def action_nudge_start(self, step: int) -> None:
         """Move the start of the selection (or the entity) by one character: CJK, words
@@ -738,7 +749,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         start = max(0, min(entity.start + step, entity.end - 1))
-        if self._edit(lambda d: d.resize(entity, start, entity.end), entity):
+        if self._edit(lambda d: d.resize(entity, start, entity.end), subject=entity):
             self.move_to_offset(start)
 
     def action_label_all(self) -> None:
@@ -747,7 +758,11 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         tokens = self.tokens
-        self._edit(lambda d: d.label_all(entity.start, entity.end, entity.label, tokens), entity)
+        self._edit(
+            lambda d: d.label_all(entity.start, entity.end, entity.label, tokens),
+            kind="label_all",
+            subject=entity,
+        )
 
     def action_exclude(self) -> None:
         selection, offset = self.selection, self._cursor_offset()
@@ -758,25 +773,25 @@ class ArticleView(ScrollView, can_focus=True):
         offset = self._cursor_offset()
         self._edit(lambda d: d.exclude_tail(offset))
 
-    def _history(self, step: Callable[[Document], Edit | None]) -> None:
+    def _history(self, step: Callable[[Document], Edit | None], kind: EditKind) -> None:
         if self.document is None:
             return
         if self.locked is not None:
-            self.post_message(self.Refused(self, self.locked))
+            self._refuse(self.locked)
             return
         edit = step(self.document)
         if edit is None:
-            self.app.bell()
+            self._refuse(f"Nothing to {kind} in this article.")
             return
-        self.applied(edit)
+        self.applied(edit, kind)
         if edit.extent is not None:
             self.move_to_offset(edit.extent[0])
 
     def action_undo(self) -> None:
-        self._history(Document.undo)
+        self._history(Document.undo, "undo")
 
     def action_redo(self) -> None:
-        self._history(Document.redo)
+        self._history(Document.redo, "redo")
 
     # -- search ---------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""The side panel of the focused pane: label keys, the entity under the cursor, and the
-article's entities grouped by label, where choosing one jumps to it.
+"""The side panel of the focused pane: label keys, the entity under the cursor (marked where
+it also occurs in the other pane), and the article's entities grouped by label, where
+choosing one jumps to it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core import display
+from tui.core.session import next_entity, occurrences
 from tui.core.spans import Entity
+from tui.widgets import display
+from tui.widgets.article_view import ArticleView
 from tui.widgets.palette import label_style
 
 _PER_LABEL = 200  # distinct texts listed per label; the count still covers them all
@@ -33,7 +37,7 @@ class Described:
 
 
 class SidePanel(Vertical):
-    """Data comes down through :meth:`show_labels`, :meth:`describe` and :meth:`list`."""
+    """Follows one article view (:meth:`follow`); ``labels`` is bound to the screen's."""
 
     DEFAULT_CSS = """
     SidePanel { width: 34; height: 1fr; }
@@ -43,23 +47,23 @@ class SidePanel(Vertical):
     SidePanel > OptionList { height: 1fr; border: none; border-top: solid $panel-lighten-2; }
     """
 
-    @dataclass
-    class Jump(Message):
-        """Move the focused article's cursor to the next ``text`` labelled ``label``."""
-
-        label: str
-        text: str
+    labels: reactive[list[str]] = reactive(list, repaint=False)
+    """Labels in key order, shown as the legend of the number keys."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._choices: list[tuple[str, str]] = []
+        self._timer: Timer | None = None
+        self._view: ArticleView | None = None
+        self._other: ArticleView | None = None
+        self._other_name: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="legend")
         yield Static(id="under")
         yield OptionList(id="entities")
 
-    def show_labels(self, labels: Sequence[str]) -> None:
+    def watch_labels(self, labels: list[str]) -> None:
         text = Text()
         for n, label in enumerate(labels[:9], start=1):
             text.append(f"{n}", style="bold")
@@ -68,6 +72,39 @@ class SidePanel(Vertical):
         text.append("t", style="bold")
         text.append(" more")
         self.query_one("#legend", Static).update(text, layout=False)
+
+    def follow(
+        self,
+        view: ArticleView,
+        other: ArticleView | None = None,
+        other_name: str | None = None,
+        *,
+        later: bool = False,
+    ) -> None:
+        """Show ``view``'s entities and the one under its cursor, marking that entity's text
+        in ``other`` (the other pane) when it shows another article, ``other_name``."""
+        self._view, self._other, self._other_name = view, other, other_name
+        document = view.document
+        if document is not None:
+            self.list(document.entities, document.text, later=later)
+        self.cursor_on(view, view.entity_at_cursor())
+
+    def cursor_on(self, view: ArticleView, entity: Entity | None) -> None:
+        """The cursor of ``view`` is on ``entity`` now (or on none)."""
+        if view is not self._view:
+            return
+        other, name, document = self._other, self._other_name, view.document
+        if entity is None or document is None or name is None:
+            if other is not None:
+                other.set_marks([])
+            text = entity.text(document.text) if entity and document else ""
+            self.describe(Described(text, entity))
+            return
+        text = entity.text(document.text)
+        hits = occurrences(other.text, text) if other is not None else []
+        if other is not None:
+            other.set_marks(hits)
+        self.describe(Described(text, entity, name, len(hits)))
 
     def describe(self, described: Described) -> None:
         text = Text()
@@ -87,8 +124,18 @@ class SidePanel(Vertical):
                     text.append(f"\nNot in {display.safe(described.other_article)}.")
         self.query_one("#under", Static).update(text, layout=False)
 
-    def list(self, entities: Sequence[Entity], article_text: str) -> None:
-        """Group by label with counts; each distinct text once, with how often it occurs."""
+    def list(self, entities: Sequence[Entity], article_text: str, *, later: bool = False) -> None:
+        """Group by label with counts; each distinct text once, with how often it occurs.
+
+        ``later`` waits until edits pause (a quarter second), so a burst of keys on a big
+        article rebuilds the list once, not on every key.
+        """
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if later:
+            self._timer = self.set_timer(0.25, lambda: self.list(entities, article_text))
+            return
         by_label: dict[str, Counter[str]] = {}
         for e in entities:
             by_label.setdefault(e.label, Counter())[e.text(article_text)] += 1
@@ -114,7 +161,14 @@ class SidePanel(Vertical):
             entity_list.highlighted = highlighted
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Move the followed view's cursor to the next entity like the chosen one."""
         event.stop()
-        if event.option.id is not None:
-            label, text = self._choices[int(event.option.id)]
-            self.post_message(self.Jump(label, text))
+        view = self._view
+        if event.option.id is None or view is None or view.document is None:
+            return
+        label, text = self._choices[int(event.option.id)]
+        after = view.tokens.starts[view.cursor] if len(view.tokens) else 0
+        target = next_entity(view.document, label, text, after)
+        if target is not None:
+            view.focus()
+            view.move_to_offset(target.start)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Static
 
-from tui.core import display
+from tui.widgets import display
 
 
 @dataclass(frozen=True)
@@ -30,20 +32,22 @@ class StatusBar(Static):
     StatusBar { height: 1; width: 1fr; background: $panel; color: $text; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.state = Status()
+    state: reactive[Status] = reactive(Status, repaint=False)
+    """What the header shows; replaced whole, never changed in place."""
 
-    def change(self, **changes: object) -> None:
-        self.state = replace(self.state, **changes)  # type: ignore[arg-type]
+    def watch_state(self) -> None:
         self.update(self._text(), layout=False)
+
+    def change(self, **changes: Any) -> None:
+        """Replace some fields of :attr:`state` (the bar redraws once)."""
+        self.state = replace(self.state, **changes)
 
     def _text(self) -> Text:
         s = self.state
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" newsmark ", style="bold reverse")
         if s.read_only:
-            text.append(" READ-ONLY: edits are not saved ", style="bold reverse red")
+            text.append(" READ-ONLY: edits are refused ", style="bold reverse red")
         text.append(" ")
         text.append(display.safe(s.article), style="bold")
         if s.status:

@@ -1,0 +1,74 @@
+"""The messages that carry the reader's state upwards, in one module (as toolong does).
+
+Widgets and workers post these; :class:`~tui.screens.main.MainScreen` handles them and passes
+them on to the :class:`~tui.core.session.Session`. Attributes go down (``data_bind``),
+messages come up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from tui.core.edits import Document, Edit
+from tui.core.ner import Pipeline
+from tui.core.session import EditKind, SaveEvent
+from tui.core.spans import Entity
+from tui.core.tokens import Tokens
+from tui.core.workspace import Summary
+
+if TYPE_CHECKING:
+    from tui.widgets.article_view import ArticleView
+
+
+@dataclass
+class Edited(Message):
+    """A key changed ``document`` (its entities or status): one message per edit."""
+
+    view: ArticleView
+    document: Document
+    edit: Edit
+    kind: EditKind = "edit"
+
+    @property
+    def control(self) -> ArticleView:
+        return self.view
+
+
+@dataclass
+class ModelReady(Message):
+    """The spaCy pipeline loaded (in a thread)."""
+
+    pipeline: Pipeline
+
+
+@dataclass
+class ModelFailed(Message):
+    """No pipeline: the reader goes on without suggestions; ``reason`` is for people."""
+
+    reason: str
+
+
+@dataclass
+class Prepared(Message):
+    """spaCy tokens (and, for an article with no TOML, suggestions) for one article."""
+
+    article: str
+    tokens: Tokens
+    suggestions: list[Entity] | None
+
+
+@dataclass
+class SummariesRead(Message):
+    """Every TOML's status, read in a thread for the progress count and the picker."""
+
+    summaries: dict[str, Summary]
+
+
+@dataclass
+class SaveReported(Message):
+    """The session's writer thread failed to save, or saved again after failing."""
+
+    event: SaveEvent
