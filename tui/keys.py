@@ -14,8 +14,16 @@ from textual.binding import Binding
 _LABEL_KEYS = Binding.Group("Label")
 _QUIT_KEYS = Binding.Group("Quit")
 
-# Keys of the reading view: they act on the focused article.
+# Keys of the reading view: they act on the focused article. The footer shows the view's
+# keys first, so help leads it: at 80 columns it is still there.
 VIEW_BINDINGS: list[Binding] = [
+    Binding(
+        "question_mark",
+        "app.help",
+        "Help",
+        id="help-view",
+        tooltip="Show every key binding.",
+    ),
     Binding(
         "right,l",
         "move(1)",
@@ -99,8 +107,8 @@ VIEW_BINDINGS: list[Binding] = [
     Binding(
         "shift+right,L",
         "extend(1)",
-        "Extend right",
-        show=False,
+        "Select",
+        key_display="L/H",
         id="select-right",
         tooltip="Extend the selection by a token to the right of the cursor.",
     ),
@@ -124,12 +132,13 @@ VIEW_BINDINGS: list[Binding] = [
         Binding(
             str(n),
             f"label_number({n})",
-            f"Label {n}",
-            show=False,
+            "Label" if n == 1 else f"Label {n}",
+            show=n == 1,  # the footer shows them all as one key, 1–9
+            key_display="1–9" if n == 1 else None,
             id=f"label-{n}",
             group=_LABEL_KEYS,
-            tooltip="Give the selection (or the entity under the cursor) the label shown "
-            "with that number.",
+            tooltip="Give the selection, or the entity under the cursor, the label shown "
+            "with that number; on a plain token it makes a one-token entity.",
         )
         for n in range(1, 10)
     ],
@@ -188,6 +197,23 @@ VIEW_BINDINGS: list[Binding] = [
         show=False,
         id="char-right",
         tooltip="Move the end of the selection or entity one character right.",
+    ),
+    Binding(
+        "ctrl+shift+left",
+        "nudge_start(-1)",
+        "Start -1 char",
+        show=False,
+        id="start-char-left",
+        tooltip="Move the start of the selection or entity one character left, for CJK, "
+        "words glued to punctuation and long runs without spaces.",
+    ),
+    Binding(
+        "ctrl+shift+right",
+        "nudge_start(1)",
+        "Start +1 char",
+        show=False,
+        id="start-char-right",
+        tooltip="Move the start of the selection or entity one character right.",
     ),
     Binding(
         "A",
@@ -543,7 +569,11 @@ def key_display(key: str) -> str:
 def rows(bindings: Sequence[Binding] = ALL) -> Iterator[tuple[str, str]]:
     """``(keys, what they do)`` per row; a binding group (``1``–``9``) is one row."""
     done: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for binding in bindings:
+        if (binding.key, binding.tooltip) in seen:
+            continue  # the same key declared for the view and the app: one row
+        seen.add((binding.key, binding.tooltip))
         group = binding.group
         if group is not None:
             if group.description in done:

@@ -224,7 +224,7 @@ FIRST_TO_GOLD: list[str] = [
 SECOND_TO_GOLD: list[str] = [
     "tab", "WAIT",
     *["n", "x", "L", "L", "L", "L", "9"],  # 2024-10-24 DATE
-    *["l", "l", "l", "l", "1", "ctrl+a", "enter"],  # Xi PERSON, everywhere
+    *["l", "l", "l", "1", "ctrl+a", "enter"],  # Xi PERSON, everywhere
     *["l", "l", "l", "l", "3"],  # Iran
     *_find("umer"), "L", "1",  # Umer Jamshaid
     *_find("01:"), "L", "t", "t", "i", "enter",  # 01:20 AM TIME

@@ -6,7 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from tui.core.tokens import Tokens, for_cursor, regex_tokens
 from tui.widgets import display
+from tui.widgets.article_view import drawable
 
 
 def test_widths_follow_the_terminal() -> None:
@@ -48,3 +50,43 @@ def test_what_is_shown_is_safe_and_measured_right(text: str) -> None:
     shown = display.safe(text)
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in shown)
     assert cell_len(shown) == display.text_width(shown)
+
+
+_HOSTILE_CHARS = st.one_of(
+    st.sampled_from(
+        list(" \t\n\r\u00a0\u200b\u200d\ufe0f\u0301\u0308👍🏽👨👩日本語éa.,/")
+        + ["\U0001f3fb", "\U0001f3ff", "\u2028", "\x1b"]
+    ),
+    st.characters(codec="utf-8"),
+)
+
+
+@given(st.text(alphabet=_HOSTILE_CHARS, max_size=120))
+def test_cursor_tokens_are_always_drawn(text: str) -> None:
+    """Whitespace, joiners, modifiers and lone marks never hold the cursor; every character
+    that is drawn stays reachable, in a token of its own or glued to the one before."""
+    cursor = for_cursor(regex_tokens(text), text, drawable)
+    assert list(cursor.starts) == sorted(set(cursor.starts))
+    for start, end in zip(cursor.starts, cursor.ends, strict=True):
+        piece = text[start:end]
+        assert piece and not piece[0].isspace()
+        assert display.text_width(piece) > 0
+    covered = {i for s, e in zip(cursor.starts, cursor.ends, strict=True) for i in range(s, e)}
+    for i, ch in enumerate(text):
+        if not ch.isspace() and drawable(ch):
+            assert i in covered, (i, ch)
+
+
+def test_spacy_paragraph_break_tokens_are_no_cursor_stops() -> None:
+    text = " date 2024\r\n\r\nXi 👍🏽 then"
+    spacy_like = Tokens.from_spans(
+        [(0, 1), (1, 5), (6, 10), (10, 14), (14, 16), (17, 18), (18, 19), (20, 24)]
+    )
+    cursor = for_cursor(spacy_like, text, drawable)
+    assert [text[s:e] for s, e in zip(cursor.starts, cursor.ends, strict=True)] == [
+        "date",
+        "2024",
+        "Xi",
+        "👍🏽",
+        "then",
+    ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from textual.widgets import Footer
+
 from tests.ui.conftest import (
     FIRST,
     SECOND,
@@ -313,3 +315,51 @@ async def test_e_focuses_the_entity_list_and_enter_jumps(make_app: MakeApp, work
         assert v.entity_at_cursor() is not None
         await pilot.press("x")
     assert len(ents(workdir, FIRST)) == before - 1
+
+
+async def test_ctrl_shift_arrows_move_the_start_by_a_character(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    """Words glued to punctuation: "News/" becomes "/" ... and back, by character."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("l", "L", "ctrl+shift+right", "ctrl+shift+right")
+        await pilot.press("ctrl+shift+right", "ctrl+shift+right", "2")
+        assert ents(workdir, FIRST)[0] == ("/ China", "ORG", "user")
+        await pilot.press("ctrl+shift+left", "ctrl+shift+left", "ctrl+shift+left")
+    assert ents(workdir, FIRST)[0] == ("ews/ China", "ORG", "user")
+
+
+async def test_the_footer_shows_help_label_and_select_keys_at_80_columns(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        footer = app.screen.query_one(Footer)
+        region = footer.region
+        shown = [
+            (key.key_display, key.description)
+            for key in footer.query("FooterKey")
+            if key.region.right <= region.right and key.region.width > 0
+        ]
+        assert ("?", "Help") in shown
+        assert ("1–9", "Label") in shown
+        assert ("L/H", "Select") in shown
+
+
+async def test_help_says_a_number_on_a_plain_token_makes_an_entity(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(
+            str(static.render()) for static in app.screen.query("Static")
+        )  # the key table and the footnote
+        assert "a plain token makes a one-token entity" in text
+        await pilot.press("escape", "l", "3")  # and it does
+    assert ents(workdir, FIRST)[0] == ("News/", "GPE", "user")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 # Words (letters, digits, marks, with inner apostrophes/hyphens/dots as in "U.S." or "e-mail"),
@@ -63,3 +63,27 @@ class Tokens:
 def regex_tokens(text: str) -> Tokens:
     """Approximate spaCy's English tokens without importing spaCy."""
     return Tokens.from_spans((m.start(), m.end()) for m in _TOKEN.finditer(text))
+
+
+def for_cursor(tokens: Tokens, text: str, drawable: Callable[[str], bool]) -> Tokens:
+    """The tokens a cursor may rest on: never whitespace (paragraph breaks), nor a token of
+    characters that draw as nothing (joiners, variation selectors, skin-tone modifiers, lone
+    combining marks: the view says which, through ``drawable``). Such a token glued to the
+    one before joins it; otherwise it is dropped.
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in zip(tokens.starts, tokens.ends, strict=True):
+        piece = text[start:end]
+        if piece.isascii():
+            visible = bool(piece) and not piece.isspace()
+        else:
+            visible = any(not ch.isspace() and drawable(ch) for ch in piece)
+        if visible:
+            starts.append(start)
+            ends.append(end)
+        elif ends and ends[-1] == start and not any(ch.isspace() for ch in piece):
+            ends[-1] = end
+    if len(starts) == len(tokens):
+        return tokens
+    return Tokens(tuple(starts), tuple(ends))

@@ -16,7 +16,11 @@ from textual.widgets import Static
 from tui import keys
 
 _FOOTNOTE = (
-    "Selections snap to tokens; ctrl+left/ctrl+right refine them by a character. "
+    "A number on a plain token makes a one-token entity; on a selection, an entity of the "
+    "selection. Selections snap to tokens and stay within one paragraph; ctrl+left/right "
+    "move their end by a character, ctrl+shift+left/right their start. "
+    "Mouse: a click puts the cursor on a word, a drag selects words, a double click selects "
+    "an entity; when the wheel scrolls the cursor out of sight it follows onto the screen. "
     "Every edit is saved to the article's TOML file at once."
 )
 

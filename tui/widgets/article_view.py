@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -26,7 +27,7 @@ from textual.strip import Strip
 from tui.core.edits import Document, Edit
 from tui.core.session import EditKind
 from tui.core.spans import Entity, trim
-from tui.core.tokens import Tokens, regex_tokens
+from tui.core.tokens import Tokens, for_cursor, regex_tokens
 from tui.keys import VIEW_BINDINGS
 from tui.messages import Edited
 from tui.widgets import display
@@ -34,6 +35,15 @@ from tui.widgets.palette import label_style, tag_style
 
 MEMORY_STYLE = Style(italic=True, underline=True)
 """Spans the memory of corrections suggested (source ``memory``) look different."""
+
+
+def drawable(ch: str) -> bool:
+    """True when the character shows as something a cursor can be seen on: not a joiner,
+    variation selector or combining mark drawn as nothing, nor a skin-tone modifier (the
+    terminal joins it to the emoji before it)."""
+    if 0x1F3FB <= ord(ch) <= 0x1F3FF:
+        return False
+    return display.glyph(ch)[1] > 0
 
 
 def _tag_width(label: str) -> int:
@@ -109,6 +119,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrap_width = 0
         self._cache: LRUCache[int, Strip] = LRUCache(512)
         self._last_entity: Entity | None = None
+        self._drag_from: int | None = None
+        self._told_paragraph = False
 
     # -- data in --------------------------------------------------------------------------
 
@@ -119,10 +131,11 @@ class ArticleView(ScrollView, can_focus=True):
     def show(self, document: Document | None, tokens: Tokens | None = None) -> None:
         """Display another article (or none), cursor at its start."""
         self.document = document
-        self.tokens = tokens or regex_tokens(self.text)
+        self.tokens = for_cursor(tokens or regex_tokens(self.text), self.text, drawable)
         self.cursor = 0
         self.sel_anchor = None
         self.selection = None
+        self._told_paragraph = False
         self.marks = []
         self.matches = []
         self._last_entity = None
@@ -135,7 +148,7 @@ class ArticleView(ScrollView, can_focus=True):
     def set_tokens(self, tokens: Tokens) -> None:
         """Switch to the model's token boundaries, keeping the cursor where it was."""
         offset = self._cursor_offset()
-        self.tokens = tokens
+        self.tokens = tokens = for_cursor(tokens, self.text, drawable)
         self.cursor = tokens.index_at(offset) if len(tokens) else 0
         if self.sel_anchor is not None:
             self.sel_anchor = self.cursor
@@ -183,6 +196,8 @@ class ArticleView(ScrollView, can_focus=True):
         return starts, ends
 
     def _relayout_all(self) -> None:
+        """Re-wrap everything; the cursor keeps its row on screen (``p``, a resize)."""
+        screen_row = self.row_of(self._cursor_offset()) - round(self.scroll_y)
         self._wrap_width = self._width()
         row_starts: list[int] = []
         row_ends: list[int] = []
@@ -196,6 +211,11 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache.clear()
         self.virtual_size = Size(self._wrap_width, len(row_starts))
         self.refresh()
+        height = max(1, self.scrollable_content_region.height)
+        screen_row = max(0, min(screen_row, height - 1))
+        top = max(0, self.row_of(self._cursor_offset()) - screen_row)
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self._scroll_to_cursor()
 
     def _relayout(self, start: int, end: int) -> None:
         """Re-wrap only the paragraphs ``[start, end)`` touches."""
@@ -216,17 +236,17 @@ class ArticleView(ScrollView, can_focus=True):
             for row in range(r0, r1):
                 self._cache.discard(row)
             self.refresh_lines(r0, r1 - r0)
-            return
-        for p in range(p0 + 1, len(self._para_row0)):
-            self._para_row0[p] += delta
-        self._cache.clear()
-        self.virtual_size = Size(self._wrap_width, len(self._row_starts))
-        self.refresh()
+        else:
+            for p in range(p0 + 1, len(self._para_row0)):
+                self._para_row0[p] += delta
+            self._cache.clear()
+            self.virtual_size = Size(self._wrap_width, len(self._row_starts))
+            self.refresh()
+        self._scroll_to_cursor()  # a re-wrap may have pushed the cursor's row off screen
 
     def on_resize(self) -> None:
         if self.document is not None and self._width() != self._wrap_width:
             self._relayout_all()
-            self._scroll_to_cursor()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -322,8 +342,8 @@ class ArticleView(ScrollView, can_focus=True):
                     style += MEMORY_STYLE
             if s_start <= i < s_end:
                 style += selection_style
-            if c_start <= i < c_end:
-                style += cursor_style
+            if c_start <= i < c_end and (self.selection is None or s_start <= i < s_end):
+                style += cursor_style  # within a selection: its true edges stay visible
             if style != current and buffer:
                 segments.append(Segment("".join(buffer), current))
                 buffer = []
@@ -367,6 +387,20 @@ class ArticleView(ScrollView, can_focus=True):
         elif row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
+    def _paragraph_of(self, offset: int) -> tuple[int, int]:
+        return self._paras[max(0, bisect.bisect_right(self._para_starts, offset) - 1)]
+
+    def _within_paragraph(self, anchor: int, index: int) -> int:
+        """``index``, or the last token toward it still in ``anchor``'s paragraph: a selection
+        never crosses a paragraph break, as ``]`` never does."""
+        start, end = self._paragraph_of(self.tokens.starts[anchor])
+        tokens = self.tokens
+        if index > anchor:
+            last = bisect.bisect_left(tokens.starts, end) - 1
+            return min(index, max(anchor, last))
+        first = bisect.bisect_left(tokens.starts, start)
+        return max(index, min(anchor, first))
+
     def move_to(self, index: int, *, extend: bool = False) -> None:
         """Put the cursor on token ``index``; with ``extend`` grow the selection to it."""
         if not len(self.tokens):
@@ -377,6 +411,14 @@ class ArticleView(ScrollView, can_focus=True):
         if extend:
             if self.sel_anchor is None:
                 self.sel_anchor = self.cursor
+            allowed = self._within_paragraph(self.sel_anchor, index)
+            if allowed != index:
+                if not self._told_paragraph:  # once per selection, not once per key
+                    self._told_paragraph = True
+                    self.notify("A selection stays within one paragraph.", markup=False)
+                if allowed == self.cursor:
+                    return
+                index = allowed
             lo, hi = sorted((self.sel_anchor, index))
             self.selection = (self.tokens.starts[lo], self.tokens.ends[hi])
         self.cursor = index
@@ -403,6 +445,93 @@ class ArticleView(ScrollView, can_focus=True):
             self._invalidate(*self.selection)
         self.selection = None
         self.sel_anchor = None
+        self._told_paragraph = False
+
+    # -- mouse ----------------------------------------------------------------------------
+
+    def _token_at_pointer(self, event: events.MouseEvent) -> int | None:
+        """The token under the pointer (the one before it on blank space), if on text."""
+        if not len(self.tokens) or not self._row_starts:
+            return None
+        x, y = event.get_content_offset_capture(self)
+        row = max(0, min(self.scroll_offset.y + y, len(self._row_starts) - 1))
+        offset = self._offset_at(row, max(0, x))
+        index = self.tokens.index_at(offset)
+        if self.tokens.ends[index] <= self._row_starts[row] and index + 1 < len(self.tokens):
+            index += 1  # blank space at the start of a row belongs to the row's first word
+        return index
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A press puts the cursor on the word; dragging from there selects tokens."""
+        if event.button != 1:
+            return
+        index = self._token_at_pointer(event)
+        if index is None:
+            return
+        self.focus()
+        self.clear_selection()
+        self.move_to(index)
+        self._drag_from = index
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag_from is None:
+            return
+        index = self._token_at_pointer(event)
+        if index is None or index == self.cursor:
+            return
+        self.sel_anchor = self.sel_anchor if self.selection is not None else self._drag_from
+        self.move_to(index, extend=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag_from is not None:
+            self._drag_from = None
+            self.capture_mouse(False)
+
+    def on_click(self, event: events.Click) -> None:
+        """A double click on an entity selects all of it, ready for a label key."""
+        if event.chain != 2:
+            return
+        entity = self.entity_at_cursor()
+        if entity is None:
+            return
+        first, last = self._token_range(entity)
+        self.clear_selection()
+        self.move_to(first)
+        self.sel_anchor = first
+        self.move_to(last, extend=True)
+        self.selection = (entity.start, entity.end)
+        self._invalidate(entity.start, entity.end)
+
+    def on_mouse_scroll_down(self) -> None:
+        self.call_after_refresh(self._follow_view)
+
+    def on_mouse_scroll_up(self) -> None:
+        self.call_after_refresh(self._follow_view)
+
+    def _follow_view(self) -> None:
+        """After the wheel scrolled the cursor out of sight, put it on the nearest visible
+        row, so the next key acts where the person is looking."""
+        if not len(self.tokens) or not self._row_starts:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        bottom = min(top + height, len(self._row_starts)) - 1
+        row = self.row_of(self._cursor_offset())
+        if top <= row <= bottom:
+            return
+        target = top if row < top else bottom
+        step = 1 if row < top else -1
+        while top <= target <= bottom:
+            start, end = self._row_starts[target], self._row_ends[target]
+            index = self.tokens.index_at(max(start, end - 1) if step < 0 else start)
+            if self.tokens.starts[index] < start and index + 1 < len(self.tokens):
+                index += 1
+            if start <= self.tokens.starts[index] < max(end, start + 1):
+                self.clear_selection()
+                self.move_to(index)
+                return
+            target += step
 
     # -- actions: moving ------------------------------------------------------------------
 
@@ -469,8 +598,13 @@ class ArticleView(ScrollView, can_focus=True):
         self.post_message(self.Refused(self, reason))
 
     def _edit(
-        self, make: Callable[[Document], Edit | None], why: str = "", kind: EditKind = "edit"
+        self,
+        make: Callable[[Document], Edit | None],
+        why: str = "",
+        kind: EditKind = "edit",
+        subject: Entity | None = None,
     ) -> Edit | None:
+        """Make an edit; say so when it removed entities other than ``subject``."""
         if self.document is None:
             return None
         if self.locked is not None:
@@ -484,7 +618,20 @@ class ArticleView(ScrollView, can_focus=True):
                 self.app.bell()
             return None
         self.applied(edit, kind)
+        self._announce_replaced(edit, subject)
         return edit
+
+    def _announce_replaced(self, edit: Edit, subject: Entity | None) -> None:
+        """Say how many entities besides ``subject`` an edit swallowed; ``u`` restores them."""
+        kept = {(e.start, e.end) for e in edit.added}
+        others = [e for e in edit.removed if e != subject and (e.start, e.end) not in kept]
+        if others:
+            n = len(others)
+            self.notify(
+                f"That removed {n} other {'entity' if n == 1 else 'entities'}; u brings "
+                f"{'it' if n == 1 else 'them'} back.",
+                markup=False,
+            )
 
     def applied(self, edit: Edit, kind: EditKind = "edit") -> None:
         """Show an edit made to the document and announce it (the screen saves it)."""
@@ -551,7 +698,10 @@ class ArticleView(ScrollView, can_focus=True):
             return
         end = self.tokens.ends[last]
         why = self._crossing(entity.end, end)
-        if self._edit(lambda d: d.resize(entity, entity.start, end), why):
+        if why:  # the cursor skips breaks: the token beyond one is in the next paragraph
+            self._refuse(why)
+            return
+        if self._edit(lambda d: d.resize(entity, entity.start, end), subject=entity):
             self.move_to_offset(entity.start)
 
     def action_resize_start(self, step: int) -> None:
@@ -566,13 +716,17 @@ class ArticleView(ScrollView, can_focus=True):
             return
         start = self.tokens.starts[first]
         why = self._crossing(start, entity.start)
-        if self._edit(lambda d: d.resize(entity, start, entity.end), why):
+        if why:
+            self._refuse(why)
+            return
+        if self._edit(lambda d: d.resize(entity, start, entity.end), subject=entity):
             self.move_to_offset(start)
 
     def action_nudge(self, step: int) -> None:
+        """Move the end of the selection (or the entity) by one character."""
         if self.selection is not None:
             start, end = self.selection
-            new_end = max(start + 1, min(end + step, len(self.text)))
+            new_end = max(start + 1, min(end + step, self._paragraph_of(start)[1]))
             self.selection = (start, new_end)
             self._invalidate(start, max(end, new_end))
             return
@@ -581,7 +735,24 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         end = max(entity.start + 1, min(entity.end + step, len(self.text)))
-        self._edit(lambda d: d.resize(entity, entity.start, end))
+        self._edit(lambda d: d.resize(entity, entity.start, end), subject=entity)
+
+    def action_nudge_start(self, step: int) -> None:
+        """Move the start of the selection (or the entity) by one character: CJK, words
+        glued to punctuation and long runs without spaces need it."""
+        if self.selection is not None:
+            start, end = self.selection
+            new_start = max(self._paragraph_of(end - 1)[0], min(start + step, end - 1))
+            self.selection = (new_start, end)
+            self._invalidate(min(start, new_start), end)
+            return
+        entity = self.entity_at_cursor()
+        if entity is None:
+            self.app.bell()
+            return
+        start = max(0, min(entity.start + step, entity.end - 1))
+        if self._edit(lambda d: d.resize(entity, start, entity.end), subject=entity):
+            self.move_to_offset(start)
 
     def action_label_all(self) -> None:
         entity = self.entity_at_cursor()
@@ -590,7 +761,9 @@ class ArticleView(ScrollView, can_focus=True):
             return
         tokens = self.tokens
         self._edit(
-            lambda d: d.label_all(entity.start, entity.end, entity.label, tokens), kind="label_all"
+            lambda d: d.label_all(entity.start, entity.end, entity.label, tokens),
+            kind="label_all",
+            subject=entity,
         )
 
     def action_exclude(self) -> None:
