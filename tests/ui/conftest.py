@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import tomllib
 import weakref
 from collections.abc import Callable
@@ -21,6 +22,21 @@ SECOND = "004_3225c72a86fdfdf4"
 
 MakeApp = Callable[..., NewsmarkApp]
 _LIVE: weakref.WeakSet[NewsmarkApp] = weakref.WeakSet()  # toml() waits for their writers
+
+
+class HeldModel:
+    """A pipeline factory that waits until released: the app as it is while the model loads."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.gate = threading.Event()
+
+    def __call__(self, name: str | None) -> Pipeline:
+        self.gate.wait(timeout=30)
+        return self.pipeline
+
+    def release(self) -> None:
+        self.gate.set()
 
 
 @pytest.fixture

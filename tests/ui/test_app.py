@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import errno
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import FIRST, SECOND, MakeApp, ents, ready, saved, toml, view
+from tests.ui.conftest import FIRST, SECOND, HeldModel, MakeApp, ents, ready, saved, toml, view
 from tui import keys
 from tui.core import lock, store
 from tui.core.ner import Pipeline
@@ -28,11 +27,7 @@ def screen_text(app: object) -> str:
 async def test_text_is_on_screen_before_the_model_loads(
     make_app: MakeApp, workdir: Path, ruler_pipeline: Pipeline
 ) -> None:
-    release = threading.Event()
-
-    def slow_model(name: str | None) -> Pipeline:
-        release.wait(timeout=30)
-        return ruler_pipeline
+    slow_model = HeldModel(ruler_pipeline)
 
     app = make_app(factory=slow_model)
     async with app.run_test(size=SIZE) as pilot:
@@ -44,7 +39,7 @@ async def test_text_is_on_screen_before_the_model_loads(
         assert "loading model" in app.screen.query_one(StatusBar).state.model
         assert not (workdir / "annotations" / f"{FIRST}.toml").exists()
         await pilot.press("l")  # keys work meanwhile, on the quick tokens
-        release.set()
+        slow_model.release()
         await ready(app, pilot)
         assert "GPE" in "".join(s.text for s in v.render_line(0))
     assert toml(workdir, FIRST)["status"] == "unreviewed"

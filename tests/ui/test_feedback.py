@@ -6,13 +6,23 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from textual.widgets import OptionList
 
-from tests.ui.conftest import FIRST, SECOND, MakeApp, cursor_text, ents, ready, saved, toml, view
+from tests.ui.conftest import (
+    FIRST,
+    SECOND,
+    HeldModel,
+    MakeApp,
+    cursor_text,
+    ents,
+    ready,
+    saved,
+    toml,
+    view,
+)
 from tui.app import NewsmarkApp
 from tui.core import lock, store
 from tui.core.ner import Pipeline
@@ -49,18 +59,14 @@ def main_screen(app: NewsmarkApp) -> MainScreen:
 async def test_an_edit_before_the_model_loads_keeps_the_suggestions(
     make_app: MakeApp, workdir: Path, ruler_pipeline: Pipeline
 ) -> None:
-    release = threading.Event()
-
-    def slow_model(name: str | None) -> Pipeline:
-        release.wait(timeout=30)
-        return ruler_pipeline
+    slow_model = HeldModel(ruler_pipeline)
 
     app = make_app(factory=slow_model)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "loading model" in app.screen.query_one(StatusBar).state.model
         await pilot.press("L", "1")
-        release.set()
+        slow_model.release()
         await ready(app, pilot)
     on_disk = ents(workdir, FIRST)
     assert on_disk[0] == ("Shafaq News", "PERSON", "user")
@@ -272,11 +278,7 @@ async def test_q_with_edits_that_could_not_be_saved_says_so_first(
 async def test_a_restart_right_after_q_is_not_read_only(
     make_app: MakeApp, workdir: Path, ruler_pipeline: Pipeline
 ) -> None:
-    loading = threading.Event()
-
-    def slow_model(name: str | None) -> Pipeline:
-        loading.wait(timeout=30)
-        return ruler_pipeline
+    slow_model = HeldModel(ruler_pipeline)
 
     first = make_app(factory=slow_model)
     async with first.run_test(size=SIZE) as pilot:
@@ -290,5 +292,5 @@ async def test_a_restart_right_after_q_is_not_read_only(
             assert second.read_only is None
             assert not second.screen.query_one(StatusBar).state.read_only
             await pilot2.press("q")
-        loading.set()
+        slow_model.release()
     assert ents(workdir, FIRST)[0][:2] == ("Shafaq", "PERSON")
