@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_import import articles, tomls
+from test_import import articles, run_import, tomls
 
 from tui import cli
 from tui.commands import _common
@@ -23,22 +23,6 @@ from tui.core.spans import Entity, SpanError, check_entity
 from tui.core.store import Annotation, StoreError
 
 DATA = Path(__file__).parent / "data" / "formats"
-
-
-def run_import(root: Path, file: Path, fmt: str, *args: str) -> int:
-    return cli.main(
-        [
-            "import",
-            str(file),
-            "--articles",
-            str(root / "articles"),
-            "--annotations",
-            str(root / "annotations"),
-            "--format",
-            fmt,
-            *args,
-        ]
-    )
 
 
 def test_every_format_is_registered_once_and_every_written_one_reads_back() -> None:

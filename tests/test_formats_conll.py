@@ -7,27 +7,15 @@ from pathlib import Path
 import pytest
 from test_export_corpus import SPECS, make_corpus, run_export, selected
 from test_formats_prodigy import loaded
+from test_import import run_import
 
-from tui.cli import main
 from tui.core.store import Annotation
 
 DATA = Path(__file__).parent / "data" / "formats"
 
 
 def run(root: Path, file: Path, *args: str) -> int:
-    return main(
-        [
-            "import",
-            str(file),
-            "--articles",
-            str(root / "articles"),
-            "--annotations",
-            str(root / "annotations"),
-            "--format",
-            "conll",
-            *args,
-        ]
-    )
+    return run_import(root, file, "conll", *args)
 
 
 def pairs(annotation: Annotation, text: str) -> list[tuple[str, str]]:

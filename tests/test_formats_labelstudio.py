@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_export_corpus import make_corpus, run_export
 from test_formats_prodigy import loaded
-from test_import import articles, tomls
+from test_import import articles, run_import, tomls
 
-from tui.cli import main
 from tui.core import store
 from tui.core.article import read_article
 from tui.core.edits import Status
@@ -26,19 +25,7 @@ DATA = Path(__file__).parent / "data" / "formats"
 
 
 def run(root: Path, file: Path, *args: str) -> int:
-    return main(
-        [
-            "import",
-            str(file),
-            "--articles",
-            str(root / "articles"),
-            "--annotations",
-            str(root / "annotations"),
-            "--format",
-            "labelstudio",
-            *args,
-        ]
-    )
+    return run_import(root, file, "labelstudio", *args)
 
 
 def test_a_projects_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
+from test_import import run_import
 
-from tui.cli import main
 from tui.core import store
 from tui.core.article import read_article
 from tui.core.spans import Entity
@@ -22,19 +22,7 @@ DATA = Path(__file__).parent / "data" / "formats"
 
 
 def run(root: Path, file: Path, *args: str) -> int:
-    return main(
-        [
-            "import",
-            str(file),
-            "--articles",
-            str(root / "articles"),
-            "--annotations",
-            str(root / "annotations"),
-            "--format",
-            "jsonl",
-            *args,
-        ]
-    )
+    return run_import(root, file, "jsonl", *args)
 
 
 def loaded(root: Path) -> dict[str, Annotation]:

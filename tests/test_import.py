@@ -41,6 +41,10 @@ def run(root: Path, file: Path, *args: str) -> int:
     )
 
 
+def run_import(root: Path, file: Path, fmt: str, *args: str) -> int:
+    return run(root, file, "--format", fmt, *args)
+
+
 def tomls(root: Path) -> dict[str, str]:
     folder = root / "annotations"
     return {
