@@ -31,15 +31,7 @@ if TYPE_CHECKING:
 
 def record(item: Item) -> dict[str, Any]:
     """doccano has no span source: every span reads back as a person's."""
-    meta: dict[str, Any] = {
-        "article": item.id,
-        "sha256": item.article.sha256,
-        "status": item.status,
-    }
-    if item.model is not None:
-        meta["model"] = item.model
-    if item.annotator is not None:
-        meta["annotator"] = item.annotator
+    meta = item.meta()
     return {
         "text": item.text,
         "label": [[e.start, e.end, e.label] for e in item.entities],

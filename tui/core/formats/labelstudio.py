@@ -71,15 +71,7 @@ def _region(task_id: int, n: int, text: str, entity: Entity) -> dict[str, Any]:
 
 
 def task(item: Item, task_id: int) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "article": item.id,
-        "sha256": item.article.sha256,
-        "status": item.status,
-    }
-    if item.model is not None:
-        meta["model"] = item.model
-    if item.annotator is not None:
-        meta["annotator"] = item.annotator
+    meta = item.meta()
     user = [e for e in item.entities if e.source == "user"]
     model = [e for e in item.entities if e.source == "model"]
     result: dict[str, Any] = {"id": task_id, "data": {"text": item.text, "meta": meta}}

@@ -73,15 +73,7 @@ def task(nlp: Language, item: Item) -> dict[str, Any]:
         }
         for e, (first, end) in zip(item.entities, entity_spans(doc, item.entities), strict=True)
     ]
-    meta: dict[str, Any] = {
-        "article": item.id,
-        "sha256": item.article.sha256,
-        "status": item.status,
-    }
-    if item.model is not None:
-        meta["model"] = item.model
-    if item.annotator is not None:
-        meta["annotator"] = item.annotator
+    meta = item.meta()
     return {
         "text": item.text,
         "tokens": tokens,

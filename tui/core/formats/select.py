@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tui.core import store
 from tui.core.article import Article, ArticleError, Corpus
@@ -48,6 +49,19 @@ class Item:
     def complete(self) -> bool:
         """Only an accepted article says that every unlabelled token is not an entity."""
         return self.status == "accepted"
+
+    def meta(self) -> dict[str, Any]:
+        """What a task line carries about its article, so that import can restore it."""
+        meta: dict[str, Any] = {
+            "article": self.id,
+            "sha256": self.article.sha256,
+            "status": self.status,
+        }
+        if self.model is not None:
+            meta["model"] = self.model
+        if self.annotator is not None:
+            meta["annotator"] = self.annotator
+        return meta
 
 
 @dataclass
