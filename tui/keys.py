@@ -234,6 +234,15 @@ VIEW_BINDINGS: list[Binding] = [
         "text: dimmed, its entities removed, left out of exports. On such text, give it back.",
     ),
     Binding(
+        "B",
+        "exclude_chrome",
+        "Not article: chrome",
+        show=False,
+        id="exclude-chrome",
+        tooltip="Mark the page chrome as not article text: the paragraphs before the first "
+        "sentence and after the last (site header, title block, byline, related stories).",
+    ),
+    Binding(
         "T",
         "exclude_tail",
         "Not article to end",

@@ -16,6 +16,7 @@ import pytest
 from rich.cells import cell_len
 from textual.strip import Strip
 
+from tests.ui.conftest import notes_of
 from tui.app import NewsmarkApp
 from tui.core import store
 from tui.core.lock import LOCK_NAME
@@ -182,12 +183,6 @@ async def test_wide_and_odd_labels_keep_every_row_aligned(
             text_row = "".join(s.text for s in strip)
             assert not [ch for ch in text_row if acted_on(ch)]
             assert sum(cell_len(s.text) for s in strip) == width, f"row {n}: {text_row!r}"
-
-
-def notes_of(app: NewsmarkApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    notes: list[str] = []
-    monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(str(message)))
-    return notes
 
 
 def files_in(folder: Path) -> list[str]:

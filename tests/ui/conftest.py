@@ -93,6 +93,13 @@ async def saved(app: NewsmarkApp, pilot: Any) -> None:
     await pilot.pause()
 
 
+def notes_of(app: NewsmarkApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every notice the app shows, as plain strings, in order."""
+    notes: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(str(message)))
+    return notes
+
+
 def view(app: NewsmarkApp, side: str = "left") -> ArticleView:
     return app.screen.query_one(f"#{side}", ArticleView)
 

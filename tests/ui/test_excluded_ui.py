@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import SECOND, MakeApp, cursor_text, ready, toml, view
+from tests.ui.conftest import SECOND, MakeApp, cursor_text, notes_of, ready, toml, view
 from tui.cli import main
 from tui.core import ner
 from tui.core.ner import Pipeline
@@ -92,3 +92,44 @@ async def test_X_excludes_a_paragraph_undo_brings_its_entities_back_and_search_s
         await pilot.press("X")  # on excluded text: give it back
         assert v.document.excluded == ()
     assert "excluded" not in toml(workdir, SECOND)
+
+
+async def test_B_marks_the_page_chrome_and_u_gives_it_back(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (workdir / "articles" / f"{SECOND}.txt").read_text("utf-8")
+    kazan = text.index("Kazan, (APP")
+    app = make_app(first=(f"{SECOND}.txt",))
+    notes = notes_of(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        before = toml(workdir, SECOND)["entities"]
+        assert any(e["end"] <= kazan for e in before)  # the stand-in finds Xi in the title
+        await pilot.press("B")
+        await pilot.pause()
+        doc = toml(workdir, SECOND)
+        assert [(r["start"], r["end"]) for r in doc["excluded"]] == [
+            (1, text.index("Kazan") - 2),
+            (tail_start(workdir), len(text.rstrip())),
+        ]
+        kept = [e for e in before if kazan <= e["start"] and e["end"] <= tail_start(workdir)]
+        assert [e["text"] for e in doc["entities"]] == [e["text"] for e in kept]
+        gone = len(before) - len(kept)
+        assert any(f"page chrome as not article text, with {gone} entities" in m for m in notes)
+        await pilot.press("u")
+        await pilot.pause()
+    doc = toml(workdir, SECOND)
+    assert "excluded" not in doc or doc["excluded"] == []
+    assert len(doc["entities"]) == len(before)
+
+
+async def test_B_on_an_article_without_chrome_says_so(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    notes = notes_of(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("B")
+        await pilot.pause()
+        assert notes[-1] == "No page chrome here: the article starts and ends with sentences."

@@ -18,6 +18,7 @@ from tests.ui.conftest import (
     MakeApp,
     cursor_text,
     ents,
+    notes_of,
     ready,
     saved,
     toml,
@@ -41,12 +42,6 @@ def rows(app: NewsmarkApp) -> list[str]:
         text = html.unescape(m.group(3)).replace("\xa0", " ")
         found.setdefault(float(m.group(2)), []).append((float(m.group(1)), text))
     return ["".join(t for _, t in sorted(parts)) for _, parts in sorted(found.items())]
-
-
-def notes_of(app: NewsmarkApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    notes: list[str] = []
-    monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(str(message)))
-    return notes
 
 
 def main_screen(app: NewsmarkApp) -> MainScreen:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from tui.core.boilerplate import chrome
 from tui.core.spans import (
     Entity,
     Range,
@@ -270,6 +271,16 @@ class Document:
         """Exclude from the start of the line at ``offset`` to the end ("Related Topics"...)."""
         tail = tail_from(self.text, offset)
         return self.exclude(*tail) if tail is not None else None
+
+    def exclude_chrome(self) -> Edit | None:
+        """Exclude the page chrome before the first sentence and after the last, as one edit
+        (see :mod:`tui.core.boilerplate`)."""
+        found = chrome(self.text)
+        removed = [e for start, end in found for e in self.spans.overlapping(start, end)]
+        ranges = merge((*self.excluded, *found))
+        if ranges == self.excluded and not removed:
+            return None
+        return self._commit("exclude page chrome", removed, [], excluded=ranges)
 
     def set_status(self, status: Status) -> Edit | None:
         return self._commit(f"mark {status}", [], [], status)

@@ -603,6 +603,7 @@ class ArticleView(ScrollView, can_focus=True):
         why: str = "",
         kind: EditKind = "edit",
         subject: Entity | None = None,
+        announce: bool = True,
     ) -> Edit | None:
         """Make an edit; say so when it removed entities other than ``subject``."""
         if self.document is None:
@@ -618,7 +619,8 @@ class ArticleView(ScrollView, can_focus=True):
                 self.app.bell()
             return None
         self.applied(edit, kind)
-        self._announce_replaced(edit, subject)
+        if announce:
+            self._announce_replaced(edit, subject)
         return edit
 
     def _announce_replaced(self, edit: Edit, subject: Entity | None) -> None:
@@ -770,6 +772,22 @@ class ArticleView(ScrollView, can_focus=True):
         selection, offset = self.selection, self._cursor_offset()
         self.clear_selection()
         self._edit(lambda d: d.toggle_excluded(offset, selection))
+
+    def action_exclude_chrome(self) -> None:
+        self.clear_selection()
+        edit = self._edit(
+            lambda d: d.exclude_chrome(),
+            "No page chrome here: the article starts and ends with sentences.",
+            announce=False,
+        )
+        if edit is not None:
+            gone = len(edit.removed)
+            self.notify(
+                f"Marked the page chrome as not article text, with {gone} "
+                f"{'entity' if gone == 1 else 'entities'} in it; X on a paragraph gives it "
+                "back, u undoes.",
+                markup=False,
+            )
 
     def action_exclude_tail(self) -> None:
         offset = self._cursor_offset()

@@ -1,0 +1,99 @@
+"""Page chrome around plain-text articles: the rule, on the seeds and on hostile text."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import SEED_IDS, SEEDS
+from tui.core.article import read_article
+from tui.core.boilerplate import chrome, is_sentence, paragraphs
+from tui.core.edits import Document
+from tui.core.spans import Entity
+
+
+def seed(n: int) -> str:
+    return read_article(SEEDS, SEED_IDS[n]).text
+
+
+def test_the_second_seed_loses_its_header_title_block_and_related_stories() -> None:
+    text = seed(1)
+    head, tail = chrome(text)
+    assert text[head[0] : head[1]].startswith("date 2024-10-24 Open Menu")
+    assert text[head[0] : head[1]].endswith(
+        "Xi pledges to boost Iran ties in talks with Pezeshkian"
+    )
+    assert text[head[1] :].lstrip().startswith("Kazan, (APP")
+    assert text[tail[0] : tail[1]].startswith("Related Topics")
+    assert tail[1] == len(text.rstrip())
+    assert text[: tail[0]].rstrip().endswith("Russia's invasion of Ukraine.")
+
+
+def test_an_article_that_starts_and_ends_with_sentences_has_no_chrome() -> None:
+    assert chrome(seed(0)) == ()
+
+
+def test_a_subheading_inside_the_story_stays() -> None:
+    text = (
+        "Menu\n\nThe talks began in Kazan on Monday.\n\nWhat comes next\n\n"
+        "Both sides will meet again in Doha."
+    )
+    assert chrome(text) == ((0, 4),)
+
+
+def test_teasers_cut_short_quotes_and_crlf() -> None:
+    assert not is_sentence("Destitute Gazans cold 'every night' as winter appr ..")
+    assert not is_sentence("Another French top pick starts life in the …")
+    assert is_sentence('He said the talks would go on "until it is done."')
+    assert is_sentence("Will the ceasefire hold after the talks in Doha?”")
+    assert not is_sentence("Related Topics.")  # too short to be prose
+    text = "Open Menu\r\n\r\nXi met Pezeshkian in Kazan on Wednesday.\r\n\r\n2 hours ago\r\n"
+    head, tail = chrome(text)
+    assert text[head[0] : head[1]] == "Open Menu"
+    assert text[tail[0] : tail[1]] == "2 hours ago"
+
+
+def test_a_text_with_no_sentence_keeps_everything() -> None:
+    assert chrome("Related Topics\n\nIran China\n\n2 hours ago") == ()
+    assert chrome("") == ()
+
+
+words = st.sampled_from(["Xi", "met", "Iran", "in", "Kazan", "2", "hours", "ago", "📰", "北京"])
+paragraph = (
+    st.lists(words, min_size=1, max_size=9)
+    .map(" ".join)
+    .flatmap(lambda p: st.sampled_from([p, p + ".", p + " ..", p + '."']))
+)
+
+
+@given(st.lists(paragraph, max_size=8), st.sampled_from(["\n\n", "\r\n\r\n", "\n \n"]))
+def test_chrome_never_takes_a_sentence_and_keeps_everything_between(
+    pars: list[str], gap: str
+) -> None:
+    text = gap.join(pars)
+    ranges = chrome(text)
+    sentences = [(s, e) for s, e in paragraphs(text) if is_sentence(text[s:e])]
+    for start, end in ranges:
+        assert not any(s < end and start < e for s, e in sentences)
+    if sentences:
+        kept = (ranges[0][1] if ranges and ranges[0][0] < sentences[0][0] else 0, len(text))
+        assert kept[0] <= sentences[0][0]
+    else:
+        assert ranges == ()
+
+
+def test_B_removes_the_chrome_entities_as_one_edit_and_undo_brings_them_back() -> None:
+    text = seed(1)
+    xi = Entity(text.index("Xi Pledges"), text.index("Xi Pledges") + 2, "PERSON", "model")
+    kazan = Entity(text.index("Kazan"), text.index("Kazan") + 5, "GPE", "model")
+    tail_xi = text.index("Xi Jinping", text.index("Related"))
+    jinping = Entity(tail_xi, tail_xi + 10, "PERSON", "model")
+    doc = Document(text, [xi, kazan, jinping])
+    edit = doc.exclude_chrome()
+    assert edit is not None and set(edit.removed) == {xi, jinping}
+    assert doc.entities == (kazan,)
+    assert doc.excluded == chrome(text)
+    assert doc.exclude_chrome() is None  # already out
+    doc.undo()
+    assert set(doc.entities) == {xi, kazan, jinping} and doc.excluded == ()
+    assert Document(seed(0)).exclude_chrome() is None  # no chrome: not even a status change
