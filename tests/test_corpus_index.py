@@ -58,6 +58,58 @@ def test_conflicting_texts_come_first(corpus: Workspace) -> None:
     assert [e.text for e in index.conflicts] == ["Pezeshkian"]
 
 
+def test_name_parts_and_lower_case_names_come_next_with_their_reason(workdir: Path) -> None:
+    write(
+        workdir,
+        FIRST,
+        "unreviewed",
+        [
+            ("Masoud Pezeshkian", "PERSON", "model"),
+            ("Wang Yi", "PERSON", "model"),
+            ("Wang,", "ORG", "model"),  # a glued comma: not the name part "Wang"
+            ("hegemonic practices", "ORG", "model"),
+            ("Chinese Communist Party", "ORG", "model"),
+            ("China", "GPE", "model"),
+            ("two", "CARDINAL", "model"),
+        ],
+    )
+    write(
+        workdir,
+        SECOND,
+        "unreviewed",
+        [
+            ("Pezeshkian", "NORP", "model"),
+            ("Xi Jinping", "PERSON", "model"),
+            ("Xi", "PERSON", "model"),
+        ],
+    )
+    index = corpus_index.build(Workspace(workdir / "articles", workdir / "annotations"))
+    hints = {e.text: e.hint for e in index.suspects}
+    assert hints == {
+        "Pezeshkian": "part of 'Masoud Pezeshkian', a PERSON",
+        "hegemonic practices": "a name label on text with no capital letter",
+    }
+    assert [e.text for e in index.entries[:2]] == ["Pezeshkian", "hegemonic practices"]
+    assert index.find("two") is not None and not index.find("two").suspect  # type: ignore[union-attr]
+    assert index.find("Xi") is not None and index.find("Xi").hint is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "lower"),
+    [
+        ("hegemonic practices", True),
+        ("middle East", False),
+        ("北京", False),
+        ("iPhone", False),
+        ("ödön", True),
+        ("123", False),
+        ("", False),
+    ],
+)
+def test_lower_case_means_letters_with_case_and_no_capital(text: str, lower: bool) -> None:
+    assert corpus_index._cased_lower(text) is lower
+
+
 def test_open_articles_are_indexed_as_they_are_now(corpus: Workspace) -> None:
     opened = {FIRST: corpus.open(FIRST)}
     doc = opened[FIRST].document

@@ -332,7 +332,8 @@ SCREEN_BINDINGS: list[Binding] = [
         show=False,
         id="corpus-index",
         tooltip="Open the corpus entity index: every entity text in the corpus with its labels, "
-        "counts and articles, texts with conflicting labels first.",
+        "counts and articles, likely errors first (conflicting labels, name parts, "
+        "lower-case names).",
     ),
     Binding(
         "ctrl+a",

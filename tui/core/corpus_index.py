@@ -1,11 +1,13 @@
 """The corpus entity index, and corrections made once for the whole corpus.
 
 The index lists every distinct entity text across the annotated articles with its labels,
-counts and articles; texts labelled differently in different places (likely errors) come
-first. A correction of one text (relabel, delete, or label every occurrence like ``A``) is
-first a :class:`Plan` that lists every change it would make, article by article, so a person
-sees it before anything is written; applied, it is one :class:`CorpusEdit` that is saved
-article by article and undone as a whole.
+counts and articles. Likely errors come first, each with its reason: texts labelled differently
+in different places; a person's surname or given name labelled as something else ("Pezeshkian"
+NORP beside "Masoud Pezeshkian" PERSON); a name label on text with no capital letter
+("hegemonic practices" ORG). A correction of one text (relabel, delete, or label every
+occurrence like ``A``) is first a :class:`Plan` that lists every change it would make, article
+by article, so a person sees it before anything is written; applied, it is one
+:class:`CorpusEdit` that is saved article by article and undone as a whole.
 
 Articles already accepted or rejected are changed only when the person says so
 (``include_reviewed``); the plan lists them either way. Articles with no annotation file yet
@@ -28,6 +30,10 @@ from tui.core.tokens import Tokens, regex_tokens
 from tui.core.workspace import Annotated, Workspace
 
 REVIEWED: tuple[Status, ...] = ("accepted", "rejected")
+NAME_LABELS = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+)
+"""Labels of proper names: text under them is written with a capital letter in English."""
 Action = Literal["relabel", "delete", "label_all"]
 TokensFor = Callable[[Annotated], Tokens]
 
@@ -49,6 +55,8 @@ class Entry:
 
     text: str
     occurrences: list[Occurrence] = field(default_factory=list)
+    hint: str | None = None
+    """Why the text is probably mislabelled, when it is not a plain conflict."""
 
     @property
     def labels(self) -> Counter[str]:
@@ -67,6 +75,11 @@ class Entry:
         """Labelled differently in different places: probably an error somewhere."""
         return len(self.labels) > 1
 
+    @property
+    def suspect(self) -> bool:
+        """Listed first: a conflict, or a hint of an error."""
+        return self.conflict or self.hint is not None
+
     def summary(self) -> str:
         """``PERSON 3 · NORP 5``: labels by count."""
         return " · ".join(f"{label} {n}" for label, n in self.labels.most_common())
@@ -84,6 +97,35 @@ class CorpusIndex:
     @property
     def conflicts(self) -> list[Entry]:
         return [e for e in self.entries if e.conflict]
+
+    @property
+    def suspects(self) -> list[Entry]:
+        return [e for e in self.entries if e.suspect]
+
+
+def _cased_lower(text: str) -> bool:
+    """Has letters that have case, and none of them is a capital (CJK text never counts)."""
+    cased = [c for c in text if c.lower() != c.upper()]
+    return bool(cased) and not any(c.isupper() for c in cased)
+
+
+def _hint(entries: dict[str, Entry]) -> None:
+    """Set each entry's hint: part of a longer PERSON name, or a name label in lower case."""
+    parts: dict[str, str] = {}  # "Pezeshkian" -> "Masoud Pezeshkian"
+    for entry in entries.values():
+        if "PERSON" not in entry.labels:
+            continue
+        words = entry.text.split()
+        for n in range(1, len(words)):
+            parts.setdefault(" ".join(words[:n]), entry.text)
+            parts.setdefault(" ".join(words[n:]), entry.text)
+    for entry in entries.values():
+        labels = entry.labels
+        whole = parts.get(entry.text)
+        if whole is not None and "PERSON" not in labels:
+            entry.hint = f"part of {whole!r}, a PERSON"
+        elif _cased_lower(entry.text) and NAME_LABELS & set(labels):
+            entry.hint = "a name label on text with no capital letter"
 
 
 def build(workspace: Workspace, opened: Mapping[str, Annotated] | None = None) -> CorpusIndex:
@@ -120,7 +162,8 @@ def build(workspace: Workspace, opened: Mapping[str, Annotated] | None = None) -
         statuses[aid] = annotation.status
         for s in spans:
             add(aid, s.start, s.end, s.label, s.source, s.text)
-    entries = sorted(by_text.values(), key=lambda e: (not e.conflict, -e.count, e.text))
+    _hint(by_text)
+    entries = sorted(by_text.values(), key=lambda e: (not e.suspect, -e.count, e.text))
     return CorpusIndex(entries, statuses, errors)
 
 

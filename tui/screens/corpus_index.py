@@ -1,11 +1,12 @@
-"""The corpus entity index (``I``), the preview of a correction across the corpus, and the
-main screen's side of the memory.
+"""The corpus entity index (``I``), the preview of a correction across the corpus, and the main
+screen's side of the memory.
 
-The index lists every distinct entity text with its labels, counts and articles, texts with
-conflicting labels first (marked ``≠``). A correction chosen there, or with ``ctrl+a`` in an
-article, is shown as a preview first; applied, it is one corpus edit (``u`` in the index
-undoes it everywhere). What the person decides is learnt by the memory
-(:mod:`tui.core.memory`), and open articles not yet reviewed are suggested again with it.
+The index lists every distinct entity text with its labels, counts and articles, likely errors
+first: conflicting labels (marked ``≠``), or a hint of an error (``?``, with why). A correction
+chosen there, or with ``ctrl+a`` in an article, is shown as a preview first; applied, it is one
+corpus edit (``u`` in the index undoes it everywhere). What the person decides is learnt by the
+memory (:mod:`tui.core.memory`), and open articles not yet reviewed are suggested again with
+it.
 """
 
 from __future__ import annotations
@@ -436,25 +437,29 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         self.refill()
         self.query_one("#texts", OptionList).focus()
 
-    def refill(self, keep: str | None = None) -> None:
+    def refill(self, keep: str | None = None, row: int | None = None) -> None:
         """Rebuild the index from the open documents and the files (after every change);
-        on a thread for a big corpus."""
+        on a thread for a big corpus. The highlight stays on ``keep`` while it is still a
+        likely error; once it is not, on ``row``, where the next likely error now is."""
         workspace, opened = self.host.workspace, dict(self.host.open_articles)
         if len(workspace.ids) <= QUICK:
-            self._show(corpus_index.build(workspace, opened), keep)
+            self._show(corpus_index.build(workspace, opened), keep, row)
             return
         self.query_one("#title", Static).update(Text("Reading every annotation file…"))
 
         def work() -> None:
             index = corpus_index.build(workspace, opened)
-            self.app.call_from_thread(self._show, index, keep)
+            self.app.call_from_thread(self._show, index, keep, row)
 
         self.run_worker(work, thread=True, exclusive=True, group="index", exit_on_error=False)
 
-    def _show(self, index: CorpusIndex, keep: str | None) -> None:
+    def _show(self, index: CorpusIndex, keep: str | None, row: int | None = None) -> None:
         self.index = index
-        conflicts = len(index.conflicts)
-        title = f"{len(index.entries)} entity texts, {conflicts} with conflicting labels (≠)."
+        conflicts, suspects = len(index.conflicts), len(index.suspects)
+        title = (
+            f"{len(index.entries)} entity texts; first {suspects} likely errors: "
+            f"{conflicts} with conflicting labels (≠), {suspects - conflicts} with a hint (?)."
+        )
         title += " 1-9/t relabel, x delete, A label all, enter jump, u undo, escape close."
         if index.errors:
             title += f" {_files(len(index.errors))} cannot be read (newsmark validate says why)."
@@ -463,13 +468,15 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         rows.clear_options()
         rows.add_options([Option(self._row(e), id=e.text) for e in index.entries[:_SHOWN]])
         if rows.option_count:
-            at = 0
-            if keep is not None:
-                at = next((i for i, e in enumerate(index.entries[:_SHOWN]) if e.text == keep), 0)
-            rows.highlighted = at
+            shown = index.entries[:_SHOWN]
+            at = next((i for i, e in enumerate(shown) if e.text == keep), None)
+            if row is not None and (at is None or not shown[at].suspect):
+                at = min(row, len(shown) - 1)
+            rows.highlighted = at or 0
 
     def _row(self, entry: corpus_index.Entry) -> Text:
-        row = Text("≠ " if entry.conflict else "  ", style="bold red")
+        mark = "≠ " if entry.conflict else "? " if entry.hint else "  "
+        row = Text(mark, style="bold red")
         row.append(display.safe(entry.text, 40))
         for label, n in entry.labels.most_common():
             row.append("  ")
@@ -480,6 +487,8 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         if len(articles) > 1:
             where += f" +{len(articles) - 1}"
         row.append(f"   {where}", style="dim")
+        if entry.hint:
+            row.append(f"   {entry.hint}", style="italic")
         return row
 
     def highlighted(self) -> corpus_index.Entry | None:
@@ -495,9 +504,10 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
             self.app.bell()
             return
         text = entry.text
+        row = self.query_one("#texts", OptionList).highlighted
 
         def after(said: str) -> None:
-            self.refill(keep=text)
+            self.refill(keep=text, row=row)
             self.notify(said, markup=False)
 
         self.host.preview_then_apply(text, action, label, after)
