@@ -134,6 +134,23 @@ def test_a_chain_of_resizes_keeps_where_it_ends() -> None:
     assert mem.labels == {"Shafaq News": "ORG"}
 
 
+def test_a_split_and_its_undo_teach_nothing() -> None:
+    doc, mem = document(), Memory()
+    split = doc.split(doc.entities[0])  # "Shafaq News/ China" ORG
+    assert split is not None
+    assert [e.text(TEXT) for e in split.added] == ["Shafaq News", "China"]
+    assert not mem.learn(split, TEXT)  # an ORG "China" is no decision about China
+    undone = doc.undo()
+    assert undone is not None and not mem.learn(undone.inverse(), TEXT)
+    assert not mem
+    china = next(e for e in doc.entities if e.text(TEXT) == "Shafaq News/ China")
+    split = doc.split(china)
+    assert split is not None
+    relabel = doc.relabel(split.added[1], "GPE")
+    assert relabel is not None and mem.learn(relabel, TEXT)
+    assert mem.labels == {"China": "GPE"}
+
+
 def test_undo_forgets_and_status_teaches_nothing() -> None:
     doc, mem = document(), Memory()
     edit = doc.relabel(doc.entities[1], "PERSON")

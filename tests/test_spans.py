@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.core.spans import Entity, SpanError, SpanIndex, check_entities, trim
+from tui.core.spans import Entity, SpanError, SpanIndex, check_entities, pieces, trim
 from tui.core.tokens import regex_tokens
 
 
@@ -59,3 +59,37 @@ def test_tokens_are_sorted_non_empty_and_never_whitespace(text: str) -> None:
         assert previous_end <= s < e
         assert not text[s:e].isspace() and text[s:e].strip() == text[s:e]
         previous_end = e
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Shafaq News/ China", ["Shafaq News", "China"]),
+        (
+            "APP - UrduPoint / Pakistan Point News - 24th Oct,",
+            ["APP", "UrduPoint", "Pakistan Point News", "24th Oct"],
+        ),
+        ("Reuters | Washington", ["Reuters", "Washington"]),
+        ("Dawn • Karachi", ["Dawn", "Karachi"]),
+        ("U.S. – Mexico", ["U.S.", "Mexico"]),
+        ("Quaid-e-Azam Trophy 2024-25", ["Quaid-e-Azam Trophy 2024-25"]),
+        ("AC/DC", ["AC/DC"]),
+        ("北京 / 上海", ["北京", "上海"]),
+        ("Café - 😀 Bar", ["Café", "😀 Bar"]),
+    ],
+)
+def test_pieces_cut_at_spaced_separators_only(text: str, expected: list[str]) -> None:
+    padded = f"x {text} y"
+    got = pieces(padded, 2, 2 + len(text))
+    assert [padded[a:b] for a, b in got] == expected
+
+
+@given(st.text(alphabet="ab -/|,;: .\n😀", max_size=30))
+def test_pieces_are_ordered_inside_and_trimmed(text: str) -> None:
+    found = pieces(text, 0, len(text))
+    flat = [i for a, b in found for i in (a, b)]
+    assert flat == sorted(flat) and all(0 <= i <= len(text) for i in flat)
+    for a, b in found:
+        assert a < b
+        assert not text[a].isspace() and not text[b - 1].isspace()
+        assert text[a] not in ",;:" and text[b - 1] not in ",;:"

@@ -182,6 +182,16 @@ VIEW_BINDINGS: list[Binding] = [
         tooltip="Move the start of the entity under the cursor one token right.",
     ),
     Binding(
+        "S",
+        "split",
+        "Split",
+        show=False,
+        id="entity-split",
+        tooltip="Split the entity under the cursor at its separators, each piece keeping the "
+        'label: a dash, slash, pipe or bullet with a space beside it ("Shafaq News/ China", '
+        '"APP - UrduPoint / Pakistan Point News").',
+    ),
+    Binding(
         "ctrl+left",
         "nudge(-1)",
         "End -1 char",
@@ -438,6 +448,14 @@ PREVIEW_BINDINGS: list[Binding] = [
         id="preview-include-reviewed",
         tooltip="In a preview: change accepted and rejected articles too (they are left alone "
         "unless you say so).",
+    ),
+    Binding(
+        "plus",
+        "label_missed",
+        "Unlabelled too",
+        id="preview-label-missed",
+        tooltip="In the preview of a relabel: also label every whole-token occurrence of the "
+        "text that is not an entity yet, as A does.",
     ),
     Binding(
         "escape,n",

@@ -208,49 +208,38 @@ def _find(text: str) -> list[str]:
     return ["slash", *_typed(text), "enter"]
 
 
-# Every key a person presses, article by article; WAIT lets the memory's background work end
-# (it is not a key). ctrl+a is the corpus-wide A, its preview applied with enter.
+# Every key a person presses, in the order a person would work: the first article's own
+# fixes, the second's (its page chrome out with B), then the corpus index for every text that
+# is wrong in more than one place, then accept both. WAIT lets background work end (no key).
 FIRST_TO_GOLD: list[str] = [
-    *["left_square_bracket", "ctrl+left"],  # "Shafaq News/ China" -> "Shafaq News"
-    *["l", "l", "3"],  # China GPE
-    *_find("wang,"), "1", "ctrl+a", "enter",  # Wang PERSON, everywhere
-    *["n", "right_square_bracket", "right_square_bracket"],  # the Politburo ... Committee
-    *_find("pez"), "1", "ctrl+a", "enter",  # Pezeshkian PERSON, everywhere (memory too)
-    *_find("one-"), "x", "l", "l", "3",  # not "One"; China GPE in One-China
-    *_find("belt"), "L", "L", "L", "2",  # Belt and Road Initiative ORG
-    *["n", "x"],  # not "hegemonic practices"
-    "a",
+    "S",  # "Shafaq News/ China" ORG -> "Shafaq News" + "China" (China's label: in the index)
+    *_find("pol"), "right_square_bracket", "right_square_bracket",  # the Politburo ... Committee
+    *_find("one"), "x",  # not "One" of One-China
+    *_find("bel"), "L", "L", "L", "2",  # Belt and Road Initiative ORG
 ]  # fmt: skip
 SECOND_TO_GOLD: list[str] = [
     "tab", "WAIT",
-    *["n", "x", "L", "L", "L", "L", "9"],  # 2024-10-24 DATE
-    *["l", "l", "l", "1", "ctrl+a", "enter"],  # Xi PERSON, everywhere
-    *["l", "l", "l", "l", "3"],  # Iran
-    *_find("umer"), "L", "1",  # Umer Jamshaid
-    *_find("01:"), "L", "t", "t", "i", "enter",  # 01:20 AM TIME
-    *_find("app"), "x", "2", "l", "l", "2", "l", "l", "L", "L", "2",  # APP, UrduPoint, ...
-    *["l", "l", "L", "L", "L", "9"],  # 24th Oct, 2024
-    *["I", "2", "enter", "escape"],  # Xinhua, labelled three ways: ORG everywhere
-    *_find("brics"), "2", "ctrl+a", "enter",
-    *["n", "n", "n", "1", "ctrl+a", "enter"],  # Ebrahim Raisi
-    *_find("west"), "5",
-    *_find("uni"), "L", "2",  # United Nations
-    *_find("mid"), "L", "4",  # Middle East
-    *["l", "l", "l", "L", "1"],  # Xi Jinping
-    *_find("winter"), "9", "n", "x",  # winter; not "appr"
-    *_find("2 h"), "L", "L", "t", "t", "i", "enter", "ctrl+a", "enter",  # 2 hours ago TIME
-    *_find("jus"), "enter", "x",  # not "Justice"
-    *_find("26th c"), "x",
-    *_find("orb"), "1", "ctrl+a", "enter",  # Orban PERSON
-    *_find("moz"), "3", "ctrl+a", "enter",  # Mozambique GPE
-    *_find("azam"), *["left_curly_bracket"] * 4, "7", "ctrl+a", "enter",  # Quaid-e-Azam Trophy
-    *_find("turkis"), "x",
-    *_find("aur"), "1", "ctrl+a", "enter", "l", "l", "2", "ctrl+a", "enter",  # Aurangzeb, IMF
-    "a",
+    "B",  # site header, title block and byline; "Related Topics" and "Recent Stories"
+    *_find("app"), "S", "n", "n", "n",  # APP / UrduPoint / Pakistan Point News / 24th Oct
+    *["right_square_bracket"] * 2, "9",  # 24th Oct, 2024 DATE
+    *_find("ebr"), "1",  # Ebrahim Raisi PERSON
+    *_find("west"), "5",  # Western NORP
+    *_find("bri"), "2", "ctrl+a", "enter",  # BRICS ORG, the one the model missed too
 ]  # fmt: skip
-# The issue asks for at most 30 keys; the seeds' model output has about 90 errors, most of
-# them in the second article's headline lists, so this is what it takes today.
-KEY_BUDGET = 246
+INDEX_TO_GOLD: list[str] = [
+    "I",  # likely errors first; the highlight moves on after each fix
+    "A", "enter",  # China (ORG once, after S): GPE everywhere, One-China's too
+    "1", "plus", "enter",  # Pezeshkian, part of "Masoud Pezeshkian": PERSON, unlabelled too
+    "2", "enter",  # Xinhua, labelled three ways: ORG
+    "1", "enter",  # Wang, part of "Wang Yi": PERSON
+    "x", "enter",  # "hegemonic practices", an ORG with no capital letter
+    "escape",
+    "a", "tab", "a",  # accept both
+]  # fmt: skip
+REPLAY = FIRST_TO_GOLD + SECOND_TO_GOLD + INDEX_TO_GOLD
+# The issue asked for at most 30 keys; tests/data/gold/README.md shows why no key design gets
+# under 34 without leaving errors in the gold (seven one-off errors, each in its own place).
+KEY_BUDGET = 74
 
 
 def _spans(data: dict[str, Any]) -> set[tuple[int, int, str, str]]:
@@ -260,13 +249,13 @@ def _spans(data: dict[str, Any]) -> set[tuple[int, int, str, str]]:
 async def test_the_seeds_from_model_output_to_gold(
     make_app: MakeApp, workdir: Path, real_pipeline: Pipeline
 ) -> None:
-    keys = [k for k in FIRST_TO_GOLD + SECOND_TO_GOLD if k != "WAIT"]
+    keys = [k for k in REPLAY if k != "WAIT"]
     assert len(keys) <= KEY_BUDGET
     app = make_app(factory=lambda name: real_pipeline)
     try:
         async with app.run_test(size=(100, 20)) as pilot:
             await ready(app, pilot)
-            for key in FIRST_TO_GOLD + SECOND_TO_GOLD:
+            for key in REPLAY:
                 if key == "WAIT":
                     await ready(app, pilot)
                 else:
@@ -280,6 +269,7 @@ async def test_the_seeds_from_model_output_to_gold(
         assert got["status"] == gold["status"] == "accepted"
         assert got["sha256"] == gold["sha256"]
         assert _spans(got) == _spans(gold), stem
+        assert got.get("excluded", []) == gold.get("excluded", []), stem
 
 
 async def test_a_big_corpus_is_indexed_and_planned_on_a_thread(

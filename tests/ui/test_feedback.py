@@ -289,3 +289,24 @@ async def test_a_restart_right_after_q_is_not_read_only(
             await pilot2.press("q")
         slow_model.release()
     assert ents(workdir, FIRST)[0][:2] == ("Shafaq", "PERSON")
+
+
+async def test_S_splits_an_entity_at_its_separators_and_says_when_it_cannot(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(first=(f"{FIRST}.txt",))
+    notes = notes_of(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert cursor_text(view(app)) == "Shafaq"
+        await pilot.press("L", "L", "2")  # "Shafaq News/ China" as one ORG, as a model may
+        assert ("Shafaq News/ China", "ORG", "user") in ents(workdir, FIRST)
+        await pilot.press("S")
+        await saved(app, pilot)
+        head = ents(workdir, FIRST)[:2]
+        assert head == [("Shafaq News", "ORG", "user"), ("China", "ORG", "user")]
+        await pilot.press("S")
+        assert notes[-1].startswith("No separator in this entity to split at")
+        await pilot.press("u")
+        await saved(app, pilot)
+        assert ents(workdir, FIRST)[0] == ("Shafaq News/ China", "ORG", "user")

@@ -219,16 +219,25 @@ class Plan:
 
     def lines(self) -> list[str]:
         """The preview, one line an article: each change at its offset (``2086 NORP→PERSON``,
-        ``2150 −CARDINAL``, ``2581 +PERSON``), and which articles are left alone."""
+        ``2150 −CARDINAL``, ``2581 +PERSON``), how many suggestions it confirms as they are, and
+        which articles are left alone."""
         rows = []
         for c in self.changes:
             added = {(e.start, e.end): e for e in c.added}
             what = []
+            confirmed = 0  # suggestions made the person's own, unchanged: counted, not listed
             for e in c.removed:
                 new = added.pop((e.start, e.end), None)
-                what.append(f"{e.start} {e.label}→{new.label}" if new else f"{e.start} −{e.label}")
+                if new is None:
+                    what.append(f"{e.start} −{e.label}")
+                elif new.label == e.label:
+                    confirmed += 1
+                else:
+                    what.append(f"{e.start} {e.label}→{new.label}")
             what += [f"{e.start} +{e.label}" for e in added.values()]
             what.sort(key=lambda w: int(w.split(" ", 1)[0]))
+            if confirmed:
+                what.append(f"{confirmed} confirmed as they are")
             mark = "" if c.included else f"  (left alone: {c.status})"
             if c.reviewed and c.included:
                 mark = f"  ({c.status}, changed as you asked)"

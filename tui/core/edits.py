@@ -24,6 +24,7 @@ from tui.core.spans import (
     outside,
     overlapping_range,
     paragraph_at,
+    pieces,
     range_at,
     subtract,
     tail_from,
@@ -179,6 +180,17 @@ class Document:
         return self._commit(
             f"relabel {entity.text(self.text)!r} {label}", [entity], [entity.with_label(label)]
         )
+
+    def split(self, entity: Entity) -> Edit | None:
+        """Cut ``entity`` at its separators into entities of the same label (see
+        :func:`tui.core.spans.pieces`); ``None`` when it has none."""
+        if entity not in self.spans:
+            return None
+        parts = pieces(self.text, entity.start, entity.end)
+        if len(parts) < 2:
+            return None
+        added = [entity.moved(a, b) for a, b in parts]
+        return self._commit(f"split {entity.text(self.text)!r}", [entity], added)
 
     def resize(self, entity: Entity, start: int, end: int) -> Edit | None:
         """Move either end of ``entity``; spans it grows over are replaced, as with ``add``."""

@@ -208,11 +208,20 @@ class Memory:
         """
         before = self.dumps()
         added = [e for e in edit.added if e.source == "user"]
+        # A split says where a span ends, not what its pieces are: they teach nothing, and
+        # joining them back (its undo) is no resize of each piece.
+        pieces: set[Entity] = set()
+        joins = {a for a in added if sum(a.overlaps(r.start, r.end) for r in edit.removed) > 1}
         for r in edit.removed:
             old = r.text(text)
             over = [a for a in added if a.overlaps(r.start, r.end)]
+            if len(over) > 1:
+                pieces.update(over)
+                continue
+            joined_back = bool(over) and over[0] in joins and r.source == "user"
             if len(over) == 1 and (over[0].start, over[0].end) != (r.start, r.end):
-                self.resize(old, over[0].text(text), over[0].label)
+                if not joined_back:
+                    self.resize(old, over[0].text(text), over[0].label)
             elif over:
                 continue  # relabelled in place: the added span teaches it below
             elif r.source == "user" or any(a.overlaps(r.start, r.end) for a in edit.added):
@@ -221,7 +230,8 @@ class Memory:
             else:
                 self.delete(old)
         for a in added:
-            self.label(a.text(text), a.label)
+            if a not in pieces:
+                self.label(a.text(text), a.label)
         return self.dumps() != before
 
     # -- the pipeline ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ such as ``en_core_web_sm`` or ``patterns.jsonl``), so accepting it never loses t
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -79,6 +80,30 @@ def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     if start >= end:
         return None
     return start, end
+
+
+_SEPARATOR = re.compile(r"\s+[-–—/|•·]+\s*|\s*[-–—/|•·]+\s+")
+"""A dash, slash, pipe or bullet with a space on at least one side: "Shafaq News/ China",
+"APP - UrduPoint", never the hyphen of "Quaid-e-Azam" or "2024-25"."""
+_PIECE_EDGES = ",;:"
+
+
+def pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut at its separators, each piece trimmed of space and of ``,;:`` at
+    its edges (a full stop stays: "U.S."); one piece when there is nothing to cut."""
+    found: list[tuple[int, int]] = []
+    at = start
+    cuts = [(m.start() + start, m.end() + start) for m in _SEPARATOR.finditer(text[start:end])]
+    for cut_start, cut_end in [*cuts, (end, end)]:
+        a, b = at, cut_start
+        while a < b and (text[a].isspace() or text[a] in _PIECE_EDGES):
+            a += 1
+        while b > a and (text[b - 1].isspace() or text[b - 1] in _PIECE_EDGES):
+            b -= 1
+        if a < b:
+            found.append((a, b))
+        at = cut_end
+    return found
 
 
 def check_entity(text: str, entity: Entity) -> None:

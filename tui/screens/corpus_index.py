@@ -225,22 +225,44 @@ class CorpusHost(_Base):
                 said += " " + "; ".join(f"{a}: {why}" for a, why in done.failed.items())
             after(said)
 
+        def widen(plan: Plan, then: Callable[[Plan], None]) -> None:
+            self.planned(plan.text, "label_all", plan.label, plan.include_reviewed, then)
+
+        def show(plan: Plan) -> None:
+            self.push_preview(PreviewScreen(plan, widen), decided)
+
+        self.planned(text, action, label, False, show)
+
+    def planned(
+        self,
+        text: str,
+        action: Action,
+        label: str | None,
+        include_reviewed: bool,
+        then: Callable[[Plan], None],
+    ) -> None:
+        """Plan a correction and hand it to ``then`` on the event loop; on a big corpus the
+        articles are read on a thread, and join the open ones after."""
         if len(self.workspace.ids) <= QUICK:
-            plan = self.corpus_plan(text, action, label, include_reviewed=False)
-            self.push_preview(PreviewScreen(plan), decided)
+            then(self.corpus_plan(text, action, label, include_reviewed))
             return
-        # A big corpus: the articles are read on a thread, and join the open ones after.
         found = dict(self.open_articles)
 
         def work() -> None:
             plan = corpus_index.plan(
-                self.workspace, found, text, action, label, tokens_for=self.tokens_of
+                self.workspace,
+                found,
+                text,
+                action,
+                label,
+                include_reviewed=include_reviewed,
+                tokens_for=self.tokens_of,
             )
 
             def show() -> None:
                 for aid, annotated in found.items():
                     self.open_articles.setdefault(aid, annotated)
-                self.push_preview(PreviewScreen(plan), decided)
+                then(plan)
 
             self.call_on_screen(show)
 
@@ -368,9 +390,13 @@ class PreviewScreen(ModalScreen[Plan | None]):
     PreviewScreen #changes { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(
+        self, plan: Plan, widen: Callable[[Plan, Callable[[Plan], None]], None] | None = None
+    ) -> None:
         super().__init__()
         self.plan = plan
+        self._widen = widen
+        """Re-plans a relabel to label the occurrences not yet labelled too (``+``)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -390,6 +416,8 @@ class PreviewScreen(ModalScreen[Plan | None]):
         if left:
             title += f", {left} reviewed left alone (! to include them)"
         title += ". enter applies, escape cancels."
+        if plan.action == "relabel" and self._widen is not None:
+            title += " + also labels the occurrences that are not entities yet."
         if plan.errors:
             unreadable = _files(len(plan.errors))
             title += f" {unreadable} cannot be read; left alone (newsmark validate says why)."
@@ -403,6 +431,17 @@ class PreviewScreen(ModalScreen[Plan | None]):
     def action_include_reviewed(self) -> None:
         self.plan = self.plan.with_reviewed(not self.plan.include_reviewed)
         self._fill()
+
+    def action_label_missed(self) -> None:
+        if self.plan.action != "relabel" or self._widen is None:
+            self.app.bell()
+            return
+
+        def widened(plan: Plan) -> None:
+            self.plan = plan
+            self._fill()
+
+        self._widen(self.plan, widened)
 
     def action_apply(self) -> None:
         self.dismiss(self.plan if self.plan.included else None)

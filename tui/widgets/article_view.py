@@ -683,6 +683,18 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self._edit(lambda d: d.delete(entity))
 
+    def action_split(self) -> None:
+        entity = self.entity_at_cursor()
+        if entity is None:
+            self._refuse("No entity under the cursor to split.")
+            return
+        self._edit(
+            lambda d: d.split(entity),
+            "No separator in this entity to split at (a dash, slash, pipe or bullet with a "
+            "space beside it); [ and { resize it.",
+            subject=entity,
+        )
+
     def _token_range(self, entity: Entity) -> tuple[int, int]:
         first = self.tokens.index_at(entity.start)
         last = self.tokens.index_at(entity.end - 1)
