@@ -346,3 +346,44 @@ async def test_the_index_says_which_files_it_cannot_read(make_app: MakeApp, work
         await pilot.press("x", "enter")
     assert ents(workdir, FIRST) == []
     assert (workdir / "annotations" / f"{SECOND}.toml").read_text("utf-8") == "schema = ["
+
+
+async def test_plus_labels_the_missed_occurrences_too_and_the_highlight_moves_on(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    write(
+        workdir,
+        FIRST,
+        "in_progress",
+        [("Masoud Pezeshkian", "PERSON", "model"), ("hegemonic practices", "ORG", "model")],
+    )
+    write(workdir, SECOND, "in_progress", [("Pezeshkian", "NORP", "model")])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I")
+        screen = app.screen
+        assert isinstance(screen, CorpusIndexScreen) and screen.index is not None
+        assert [(e.text, e.hint) for e in screen.index.suspects] == [
+            ("Pezeshkian", "part of 'Masoud Pezeshkian', a PERSON"),
+            ("hegemonic practices", "a name label on text with no capital letter"),
+        ]
+        await pilot.press("1")
+        preview = app.screen
+        assert isinstance(preview, PreviewScreen) and preview.plan.action == "relabel"
+        assert "+ also labels" in str(preview.query_one("#title").render())
+        await pilot.press("plus")
+        assert preview.plan.action == "label_all"
+        assert any("+PERSON" in line for line in preview.plan.lines())
+        await pilot.press("enter")
+        await pilot.pause()
+        index = app.screen
+        assert isinstance(index, CorpusIndexScreen)
+        entry = index.highlighted()
+        assert entry is not None and entry.text == "hegemonic practices"
+    for stem in (FIRST, SECOND):
+        text = read_article(workdir / "articles", f"{stem}.txt").text
+        # In the first article "Masoud Pezeshkian" is a PERSON: the part inside is left alone.
+        pattern = r"(?<!Masoud )\bPezeshkian\b" if stem == FIRST else r"\bPezeshkian\b"
+        alone = len(re.findall(pattern, text))
+        assert pez(workdir, stem) == [("PERSON", "user")] * alone, stem
