@@ -151,6 +151,32 @@ def test_a_split_and_its_undo_teach_nothing() -> None:
     assert mem.labels == {"China": "GPE"}
 
 
+def test_text_marked_not_article_teaches_nothing() -> None:
+    doc, mem = document(), Memory()
+    edit = doc.exclude(0, len(TEXT))  # every suggestion goes, none of them was judged
+    assert edit is not None and len(edit.removed) == 3
+    assert not mem.learn(edit, TEXT) and not mem
+    undone = doc.undo()
+    assert undone is not None and not mem.learn(undone.inverse(), TEXT)
+
+
+def test_a_span_grown_over_a_suggestion_says_nothing_about_the_suggestion() -> None:
+    doc, mem = document(), Memory()
+    pez, heg = doc.entities[1], doc.entities[2]
+    edit = doc.resize(pez, pez.start, heg.end)  # two suggestions become one span
+    assert edit is not None and mem.learn(edit, TEXT)
+    assert mem.labels == {"Pezeshkian and hegemonic practices": "NORP"}
+    assert not mem.deleted and not mem.resized
+    doc.undo()
+    mem = Memory()
+    own = doc.relabel(pez, "PERSON")
+    assert own is not None and mem.learn(own, TEXT)
+    grown = doc.resize(own.added[0], pez.start, heg.end)  # the person's own span moved
+    assert grown is not None and mem.learn(grown, TEXT)
+    assert list(mem.resized) == ["Pezeshkian"]
+    assert "hegemonic practices" not in mem.deleted
+
+
 def test_undo_forgets_and_status_teaches_nothing() -> None:
     doc, mem = document(), Memory()
     edit = doc.relabel(doc.entities[1], "PERSON")

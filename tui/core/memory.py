@@ -67,6 +67,20 @@ _HEADER = (
 )
 
 
+def _moved_by(removed: Entity, grown: Entity, all_removed: Sequence[Entity]) -> bool:
+    """Whether ``grown`` is ``removed`` moved, rather than a span that swallowed it.
+
+    When ``grown`` replaces one span, that span moved. When it replaces several (``]`` grown
+    over the next entity, or a split undone), only a lone span of the person's own among
+    them moved; the others, and every piece when several were the person's, teach nothing.
+    """
+    under = [r for r in all_removed if grown.overlaps(r.start, r.end)]
+    if len(under) == 1:
+        return True
+    own = [r for r in under if r.source == "user"]
+    return own == [removed]
+
+
 class MemoryError(Exception):
     """The memory file cannot be used; ``str()`` names it and says what to do."""
 
@@ -206,22 +220,22 @@ class Memory:
         deletion. A person's own span removed (or an undo putting a suggestion back) only
         forgets what was learned from it.
         """
+        if edit.excluded_after is not None:
+            return False  # text marked as not article text: its entities were not judged
         before = self.dumps()
         added = [e for e in edit.added if e.source == "user"]
-        # A split says where a span ends, not what its pieces are: they teach nothing, and
-        # joining them back (its undo) is no resize of each piece.
         pieces: set[Entity] = set()
-        joins = {a for a in added if sum(a.overlaps(r.start, r.end) for r in edit.removed) > 1}
         for r in edit.removed:
             old = r.text(text)
             over = [a for a in added if a.overlaps(r.start, r.end)]
             if len(over) > 1:
+                # A split says where a span ends, not what its pieces are: they teach nothing.
                 pieces.update(over)
                 continue
-            joined_back = bool(over) and over[0] in joins and r.source == "user"
+            if over and not _moved_by(r, over[0], edit.removed):
+                continue  # swallowed by a span grown over it: nothing said about it
             if len(over) == 1 and (over[0].start, over[0].end) != (r.start, r.end):
-                if not joined_back:
-                    self.resize(old, over[0].text(text), over[0].label)
+                self.resize(old, over[0].text(text), over[0].label)
             elif over:
                 continue  # relabelled in place: the added span teaches it below
             elif r.source == "user" or any(a.overlaps(r.start, r.end) for a in edit.added):

@@ -495,10 +495,15 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
     def _show(self, index: CorpusIndex, keep: str | None, row: int | None = None) -> None:
         self.index = index
         conflicts, suspects = len(index.conflicts), len(index.suspects)
-        title = (
-            f"{len(index.entries)} entity texts; first {suspects} likely errors: "
-            f"{conflicts} with conflicting labels (≠), {suspects - conflicts} with a hint (?)."
-        )
+        title = f"{len(index.entries)} entity texts; "
+        if suspects:
+            errors = "1 likely error" if suspects == 1 else f"{suspects} likely errors"
+            title += (
+                f"{errors} first: {conflicts} with conflicting labels (≠), "
+                f"{suspects - conflicts} with a hint (?)."
+            )
+        else:
+            title += "no likely errors."
         title += " 1-9/t relabel, x delete, A label all, enter jump, u undo, escape close."
         if index.errors:
             title += f" {_files(len(index.errors))} cannot be read (newsmark validate says why)."
