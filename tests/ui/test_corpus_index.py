@@ -270,6 +270,16 @@ async def test_the_seeds_from_model_output_to_gold(
         assert got["sha256"] == gold["sha256"]
         assert _spans(got) == _spans(gold), stem
         assert got.get("excluded", []) == gold.get("excluded", []), stem
+    # What the memory learnt on the way agrees with the gold: no lesson from the page chrome,
+    # none from the steps in between, no gold text remembered as deleted.
+    memory = Memory.load(workdir / "annotations")
+    gold_labels = {
+        e["text"]: e["label"]
+        for stem in (FIRST, SECOND)
+        for e in tomllib.loads((GOLD / f"{stem}.toml").read_text("utf-8"))["entities"]
+    }
+    assert not memory.deleted & set(gold_labels), memory.deleted & set(gold_labels)
+    assert {t: gold_labels.get(t) for t in memory.labels} == memory.labels
 
 
 async def test_a_big_corpus_is_indexed_and_planned_on_a_thread(
