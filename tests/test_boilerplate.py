@@ -97,3 +97,17 @@ def test_B_removes_the_chrome_entities_as_one_edit_and_undo_brings_them_back() -
     doc.undo()
     assert set(doc.entities) == {xi, kazan, jinping} and doc.excluded == ()
     assert Document(seed(0)).exclude_chrome() is None  # no chrome: not even a status change
+
+
+def test_suggest_marks_chrome_without_history_or_status_and_spares_a_persons_span() -> None:
+    text = seed(1)
+    head, tail = chrome(text)
+    umer = text.index("Umer Jamshaid")
+    mine = Entity(umer, umer + 13, "PERSON", "user")
+    jinping = text.index("Xi Jinping", tail[0])
+    model = Entity(jinping, jinping + 10, "PERSON", "model")
+    doc = Document(text, [mine, model], "in_progress")
+    assert doc.mark_chrome()
+    assert doc.excluded == (tail,) and doc.entities == (mine,)
+    assert doc.status == "in_progress" and not doc.undo_stack
+    assert not doc.mark_chrome()  # nothing more to mark

@@ -16,6 +16,7 @@ from tui.commands import suggest as suggest_cmd
 from tui.core import lock, ner, store
 from tui.core.article import read_article
 from tui.core.batch import Event
+from tui.core.boilerplate import chrome
 from tui.core.edits import Status
 from tui.core.ner import Pipeline
 from tui.core.spans import Entity
@@ -295,3 +296,32 @@ def test_force_on_a_changed_article_reanchors_and_keeps_everything(
         {"start": 26, "end": 33, "label": "GPE", "text": "Beijing", "source": "user"}
     ]
     assert doc["sha256"] == read_article(workdir / "articles", "short.txt").sha256
+
+
+def test_chrome_marks_each_articles_page_chrome_and_spares_a_persons_entity(
+    workdir: Path, ruler: Pipeline, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = SEED_IDS
+    text = read_article(Path("articles"), second).text
+    head, tail = chrome(text)
+    assert main(["suggest", "--chrome"]) == 0
+    doc = read_toml(second)
+    assert [(r["start"], r["end"]) for r in doc["excluded"]] == [head, tail]
+    assert doc["status"] == "unreviewed"
+    assert spans(doc) and all(head[1] < s and e <= tail[0] for s, e, *_ in spans(doc))
+    assert "excluded" not in read_toml(first)  # it starts and ends with sentences
+
+    umer = text.index("Umer Jamshaid")
+    write_annotation(second, [Entity(umer, umer + 13, "PERSON", "user")], "in_progress")
+    assert main(["suggest", "--force", "--chrome"]) == 0
+    doc = read_toml(second)
+    assert [(r["start"], r["end"]) for r in doc["excluded"]] == [tail]  # the head holds yours
+    assert doc["status"] == "in_progress"
+    assert (umer, umer + 13, "PERSON", "Umer Jamshaid", "user") in spans(doc)
+    assert all(e <= tail[0] for _, e, *_ in spans(doc))
+
+
+def test_chrome_is_refused_on_a_cluster(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("distributed")
+    assert main(["suggest", "--chrome", "--scheduler", "local:1"]) == 2
+    assert "--chrome runs on this machine" in capsys.readouterr().err

@@ -75,6 +75,13 @@ def add_parser(
         "of the model, to new articles and to those still unreviewed",
     )
     p.add_argument(
+        "--chrome",
+        action="store_true",
+        help="mark each article's page chrome (the paragraphs before its first sentence and "
+        "after its last: site header, title block, related stories) as not article text, as "
+        "B does in the reader; a part holding an entity of yours is left as it is",
+    )
+    p.add_argument(
         "--n-process",
         type=_positive,
         default=1,
@@ -131,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
             pipeline,
             ids,
             memory=remembered,
+            chrome=args.chrome,
             force=args.force or remembered is not None,
             n_process=args.n_process,
             batch_size=args.batch_size,
@@ -166,6 +174,8 @@ def _cluster(args: argparse.Namespace) -> Scheduler | None:
         if args.shared_fs:
             raise UsageError("--shared-fs only applies with --scheduler; add --scheduler ADDRESS.")
         return None
+    if getattr(args, "chrome", False):
+        raise UsageError("--chrome runs on this machine; leave out --scheduler to use it.")
     if args.n_process != 1:
         raise UsageError(
             "--n-process is for a run on this machine; with --scheduler, the cluster's workers "

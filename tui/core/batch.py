@@ -218,8 +218,13 @@ def finish(
     article: Article,
     annotated: Annotated | None,
     suggestions: list[Entity],
+    *,
+    chrome: bool = False,
 ) -> Event:
-    """Queue one article's TOML for writing (new, or merged into ``annotated``); its event."""
+    """Queue one article's TOML for writing (new, or merged into ``annotated``); its event.
+
+    With ``chrome`` the article's page chrome is marked as not article text, as ``B`` does.
+    """
     path = workspace.path_for(article.id) if annotated is None else annotated.path
     if (annotated is None or not annotated.has_file) and path.exists():
         return Event(article.id, "kept", f"{path} was created while suggest ran; left alone")
@@ -230,6 +235,8 @@ def finish(
             return Event(article.id, "skipped", str(exc))
     else:
         with_suggestions(annotated, suggestions, model)
+    if chrome:
+        annotated.document.mark_chrome()
     writer.put(annotated)
     return Event(
         article.id,
@@ -248,6 +255,7 @@ def suggest_all(
     n_process: int = 1,
     batch_size: int = 32,
     memory: Memory | None = None,
+    chrome: bool = False,
 ) -> Iterator[Event]:
     """Run the pipeline over ``ids`` and save each TOML as its doc arrives; one event each.
 
@@ -256,6 +264,7 @@ def suggest_all(
     a TOML that fails to load is never overwritten. Raises :class:`StoreError` when a file
     cannot be written (full disk); everything queued before that is saved. With ``memory``
     (installed in the pipeline), its spans say ``memory`` and what it changed is logged.
+    With ``chrome`` each article's page chrome is marked as not article text.
     """
     # (article, its open TOML with --force, else None), in the order texts go to nlp.pipe.
     contexts: deque[tuple[Article, Annotated | None]] = deque()
@@ -286,7 +295,9 @@ def suggest_all(
                 memory_mod.record(
                     workspace.annotations, article.id, memory_mod.changes(doc, article.text, memory)
                 )
-            yield finish(workspace, writer, pipeline.name, article, annotated, suggestions)
+            yield finish(
+                workspace, writer, pipeline.name, article, annotated, suggestions, chrome=chrome
+            )
         while early:
             yield early.popleft()
         finished = True

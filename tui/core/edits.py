@@ -294,6 +294,24 @@ class Document:
             return None
         return self._commit("exclude page chrome", removed, [], excluded=ranges)
 
+    def mark_chrome(self) -> bool:
+        """``suggest --chrome``: exclude the page chrome as the program's work, not a person's
+        (no step in the history, the status kept). A part holding a person's entity is left
+        as it is; True when anything was marked."""
+        found = [
+            r
+            for r in chrome(self.text)
+            if not any(e.source == "user" for e in self.spans.overlapping(*r))
+        ]
+        ranges = merge((*self.excluded, *found))
+        if ranges == self.excluded:
+            return False
+        for start, end in found:
+            for entity in self.spans.overlapping(start, end):
+                self.spans.remove(entity)
+        self.excluded = ranges
+        return True
+
     def set_status(self, status: Status) -> Edit | None:
         return self._commit(f"mark {status}", [], [], status)
 
