@@ -397,3 +397,29 @@ async def test_plus_labels_the_missed_occurrences_too_and_the_highlight_moves_on
         pattern = r"(?<!Masoud )\bPezeshkian\b" if stem == FIRST else r"\bPezeshkian\b"
         alone = len(re.findall(pattern, text))
         assert pez(workdir, stem) == [("PERSON", "user")] * alone, stem
+
+
+async def test_plus_on_a_big_corpus_plans_on_a_thread(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpus_screen, "QUICK", 0)
+    write(workdir, FIRST, "in_progress", [("Pezeshkian", "NORP", "model")])
+    app = make_app(first=(f"{FIRST}.txt",))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen) and app.screen.plan.action == "relabel"
+        await pilot.press("plus")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen) and app.screen.plan.action == "label_all"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    text = read_article(workdir / "articles", f"{FIRST}.txt").text
+    assert pez(workdir, FIRST) == [("PERSON", "user")] * len(re.findall(r"\bPezeshkian\b", text))
