@@ -11,6 +11,7 @@ from tests.conftest import SEED_IDS
 from tui.core import corpus_index, store
 from tui.core.article import read_article
 from tui.core.edits import Status
+from tui.core.lint import cased_lower
 from tui.core.spans import Entity
 from tui.core.workspace import Annotated, Workspace
 
@@ -107,7 +108,7 @@ def test_name_parts_and_lower_case_names_come_next_with_their_reason(workdir: Pa
     ],
 )
 def test_lower_case_means_letters_with_case_and_no_capital(text: str, lower: bool) -> None:
-    assert corpus_index._cased_lower(text) is lower
+    assert cased_lower(text) is lower
 
 
 def test_open_articles_are_indexed_as_they_are_now(corpus: Workspace) -> None:

@@ -105,6 +105,24 @@ VIEW_BINDINGS: list[Binding] = [
         tooltip="Jump to the previous entity.",
     ),
     Binding(
+        "w",
+        "suspect(1)",
+        "Next likely error",
+        show=False,
+        id="suspect-next",
+        tooltip="Jump to the next entity that looks wrong and say why: a separator inside "
+        "it, a neighbour of the same label a space away, a word cut at its edge, a name in "
+        "lower case.",
+    ),
+    Binding(
+        "W",
+        "suspect(-1)",
+        "Previous likely error",
+        show=False,
+        id="suspect-previous",
+        tooltip="Jump to the previous entity that looks wrong and say why.",
+    ),
+    Binding(
         "shift+right,L",
         "extend(1)",
         "Select",

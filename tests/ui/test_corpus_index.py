@@ -209,18 +209,20 @@ def _find(text: str) -> list[str]:
 
 
 # Every key a person presses, in the order a person would work: the first article's own
-# fixes, the second's (its page chrome out with B), then the corpus index for every text that
-# is wrong in more than one place, then accept both. WAIT lets background work end (no key).
+# fixes (w jumps to the next likely error), the second's (its page chrome out with B), then
+# the corpus index for every text wrong in more than one place, then accept both. WAIT lets
+# background work end (it is no key).
 FIRST_TO_GOLD: list[str] = [
     "S",  # "Shafaq News/ China" ORG -> "Shafaq News" + "China" (China's label: in the index)
-    *_find("pol"), "right_square_bracket", "right_square_bracket",  # the Politburo ... Committee
-    *_find("one"), "x",  # not "One" of One-China
+    "w", *["right_square_bracket"] * 2,  # an ORG a space before another: the Politburo ...
+    "w", "x",  # the "One" of One-China, a number inside a name
     *_find("bel"), "L", "L", "L", "2",  # Belt and Road Initiative ORG
+    "w", "x",  # "hegemonic practices", an ORG with no capital letter
 ]  # fmt: skip
 SECOND_TO_GOLD: list[str] = [
     "tab", "WAIT",
     "B",  # site header, title block and byline; "Related Topics" and "Recent Stories"
-    *_find("app"), "S", "n", "n", "n",  # APP / UrduPoint / Pakistan Point News / 24th Oct
+    "w", "S", "n", "n", "n",  # the dateline: APP / UrduPoint / Pakistan Point News / 24th Oct
     *["right_square_bracket"] * 2, "9",  # 24th Oct, 2024 DATE
     *_find("ebr"), "1",  # Ebrahim Raisi PERSON
     *_find("west"), "5",  # Western NORP
@@ -232,14 +234,13 @@ INDEX_TO_GOLD: list[str] = [
     "1", "plus", "enter",  # Pezeshkian, part of "Masoud Pezeshkian": PERSON, unlabelled too
     "2", "enter",  # Xinhua, labelled three ways: ORG
     "1", "enter",  # Wang, part of "Wang Yi": PERSON
-    "x", "enter",  # "hegemonic practices", an ORG with no capital letter
     "escape",
     "a", "tab", "a",  # accept both
 ]  # fmt: skip
 REPLAY = FIRST_TO_GOLD + SECOND_TO_GOLD + INDEX_TO_GOLD
 # The issue asked for at most 30 keys; tests/data/gold/README.md shows why no key design gets
 # under 35 without leaving errors in the gold (three errors nothing points to need searches).
-KEY_BUDGET = 74
+KEY_BUDGET = 62
 
 
 def _spans(data: dict[str, Any]) -> set[tuple[int, int, str, str]]:

@@ -310,3 +310,26 @@ async def test_S_splits_an_entity_at_its_separators_and_says_when_it_cannot(
         await pilot.press("u")
         await saved(app, pilot)
         assert ents(workdir, FIRST)[0] == ("Shafaq News/ China", "ORG", "user")
+
+
+async def test_w_and_W_jump_between_likely_errors_and_say_why(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(first=(f"{FIRST}.txt",))
+    notes = notes_of(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("L", "L", "2")  # "Shafaq News/ China" as one ORG
+        await pilot.press("slash", *"hegemonic", "enter", "L", "2")  # a lower-case ORG
+        await pilot.press("home", "w")
+        assert cursor_text(view(app)) == "hegemonic"
+        assert notes[-1] == "Likely error, an ORG with no capital letter: x deletes it."
+        await pilot.press("w")
+        assert notes[-1] == "No likely error after the cursor in this article."
+        await pilot.press("W")
+        assert cursor_text(view(app)) == "Shafaq"
+        assert notes[-1] == "Likely error, a separator inside it: S splits it."
+        await pilot.press("S", "w", "x")  # the fixes the notices name
+        assert notes[-2] == "Likely error, an ORG with no capital letter: x deletes it."
+    texts = [t for t, _, _ in ents(workdir, FIRST)]
+    assert texts[:2] == ["Shafaq News", "China"] and "hegemonic practices" not in texts

@@ -24,16 +24,13 @@ from typing import Literal
 from tui.core import store
 from tui.core.article import ArticleError
 from tui.core.edits import Document, Edit, Status
+from tui.core.lint import NAME_LABELS, cased_lower
 from tui.core.spans import Entity, Source
 from tui.core.store import StoreError
 from tui.core.tokens import Tokens, regex_tokens
 from tui.core.workspace import Annotated, Workspace
 
 REVIEWED: tuple[Status, ...] = ("accepted", "rejected")
-NAME_LABELS = frozenset(
-    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
-)
-"""Labels of proper names: text under them is written with a capital letter in English."""
 Action = Literal["relabel", "delete", "label_all"]
 TokensFor = Callable[[Annotated], Tokens]
 
@@ -103,12 +100,6 @@ class CorpusIndex:
         return [e for e in self.entries if e.suspect]
 
 
-def _cased_lower(text: str) -> bool:
-    """Has letters that have case, and none of them is a capital (CJK text never counts)."""
-    cased = [c for c in text if c.lower() != c.upper()]
-    return bool(cased) and not any(c.isupper() for c in cased)
-
-
 def _hint(entries: dict[str, Entry]) -> None:
     """Set each entry's hint: part of a longer PERSON name, or a name label in lower case."""
     parts: dict[str, str] = {}  # "Pezeshkian" -> "Masoud Pezeshkian"
@@ -124,7 +115,7 @@ def _hint(entries: dict[str, Entry]) -> None:
         whole = parts.get(entry.text)
         if whole is not None and "PERSON" not in labels:
             entry.hint = f"part of {whole!r}, a PERSON"
-        elif _cased_lower(entry.text) and NAME_LABELS & set(labels):
+        elif cased_lower(entry.text) and NAME_LABELS & set(labels):
             entry.hint = "a name label on text with no capital letter"
 
 

@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.core.edits import Document, Edit
+from tui.core.lint import suspects
 from tui.core.session import EditKind
 from tui.core.spans import Entity, trim
 from tui.core.tokens import Tokens, for_cursor, regex_tokens
@@ -579,6 +580,24 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         self.move_to_offset(found.start)
+
+    def action_suspect(self, step: int) -> None:
+        """Jump to the next (or previous) entity that looks wrong, and say why."""
+        if self.document is None:
+            return
+        offset = self._cursor_offset()
+        current = self.entity_at_cursor()
+        if step < 0 and current is not None:
+            offset = current.start
+        every = suspects(self.text, self.document.entities)
+        found = [s for s in every if (s.entity.start - offset) * step > 0]
+        if not found:
+            where = "after" if step > 0 else "before"
+            self._refuse(f"No likely error {where} the cursor in this article.")
+            return
+        hit = found[0] if step > 0 else found[-1]
+        self.move_to_offset(hit.entity.start)
+        self.notify(f"Likely error, {hit.reason}.", markup=False)
 
     def action_extend(self, step: int) -> None:
         self.move_to(self.cursor + step, extend=True)
