@@ -121,6 +121,17 @@ def test_learns_a_relabel_a_delete_and_a_resize() -> None:
     assert list(mem.resized) == ["Shafaq News/ China"]
 
 
+def test_a_relabel_after_a_resize_is_the_label_the_resize_ends_with() -> None:
+    doc, mem = document(), Memory()
+    grown = doc.resize(doc.entities[0], 0, 11)  # "Shafaq News" ORG
+    assert grown is not None and mem.learn(grown, TEXT)
+    relabel = doc.relabel(grown.added[0], "PERSON")
+    assert relabel is not None and mem.learn(relabel, TEXT)
+    assert [(r.old, r.new, r.label) for r in mem.resized.values()] == [
+        ("Shafaq News/ China", "Shafaq News", "PERSON")
+    ]
+
+
 def test_a_chain_of_resizes_keeps_where_it_ends() -> None:
     doc, mem = document(), Memory()
     first = doc.resize(doc.entities[0], 0, 12)  # "Shafaq News/"

@@ -184,10 +184,14 @@ class Memory:
     # -- learning -------------------------------------------------------------------------
 
     def label(self, text: str, label: str) -> None:
-        """Remember ``label`` for ``text``; it is no longer deleted."""
+        """Remember ``label`` for ``text``; it is no longer deleted, and resizes that end at
+        it end with this label too."""
         self.labels[text] = label
         self.deleted.discard(text)
         self.resized.pop(text, None)
+        for first, r in list(self.resized.items()):
+            if r.new == text and r.label != label:
+                self.resized[first] = Resized(first, text, label)
 
     def delete(self, text: str) -> None:
         """Never suggest ``text`` again."""
