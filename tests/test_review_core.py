@@ -385,3 +385,21 @@ def test_text_both_versions_excluded_stays_excluded_in_the_gold(tmp_path: Path) 
     again = Review.of(r.article, r.left, r.right)
     assert Draft.open(again, tmp_path).document.excluded == (boiler,)
     assert r.gold("max").excluded == (boiler,)  # accept_agreed's gold keeps it too
+
+
+def test_the_articles_meta_reaches_the_gold(tmp_path: Path) -> None:
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    (arts / "a.txt").write_bytes(TEXT.encode("utf-8"))
+    meta = {"title": "Ann Lee in Paris", "url": "https://example.com/a", "site": "example.com"}
+    for name, paris in (("kim", PARIS_GPE), ("lee", PARIS_ORG)):
+        path = write_version(tmp_path / name, arts, "a.txt", [ANN, paris], annotator=name)
+        loaded = store.load(path, read_article(arts, "a.txt")).annotation
+        store.save(path, replace(loaded, meta=meta), TEXT)
+    shared = gather(arts, [tmp_path / "kim", tmp_path / "lee"], {"accepted"}).shared
+    r = Review.from_shared(shared[0])
+    assert r.meta == meta
+    draft = Draft.start(r)
+    draft.decide(0, "left")
+    path = write(tmp_path / "gold", draft.gold("max"))
+    assert store.load(path, r.article).annotation.meta == meta

@@ -16,7 +16,7 @@ other article that some folder annotated is reported as skipped, with the reason
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ class Version:
     status: Status
     entities: tuple[Entity, ...]
     excluded: tuple[Range, ...] = ()  # text marked as not article text (review keeps it)
+    meta: Mapping[str, str] = field(default_factory=dict)  # the article's [meta] (review keeps it)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,12 @@ def gather(articles: Path, folders: Sequence[Path], statuses: Iterable[Status]) 
                 break
             versions.append(
                 Version(
-                    folder, ann.annotator or _name(folder), ann.status, ann.entities, ann.excluded
+                    folder,
+                    ann.annotator or _name(folder),
+                    ann.status,
+                    ann.entities,
+                    ann.excluded,
+                    ann.meta,
                 )
             )
         if reason is not None:

@@ -18,7 +18,7 @@ added while reviewing).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -56,6 +56,7 @@ class Side:
     name: str
     entities: tuple[Entity, ...]
     excluded: tuple[Range, ...] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,12 +145,18 @@ class Review:
         if len(shared.versions) != 2:
             raise ValueError("a review compares exactly two versions")
         a, b = shared.versions
-        left = Side(a.annotator, a.entities, a.excluded)
-        right = Side(b.annotator, b.entities, b.excluded)
+        left = Side(a.annotator, a.entities, a.excluded, a.meta)
+        right = Side(b.annotator, b.entities, b.excluded, b.meta)
         if left.name == right.name:  # the same name in both files: tell the folders apart
             left = replace(left, name=f"{a.annotator} ({a.folder})")
             right = replace(right, name=f"{b.annotator} ({b.folder})")
         return cls.of(shared.article, left, right)
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """The article's ``[meta]`` (title, URL… from ``add``): both versions', the left's
+        value where they differ."""
+        return {**self.right.meta, **self.left.meta}
 
     @property
     def excluded(self) -> tuple[Range, ...]:
@@ -271,7 +278,7 @@ class Review:
             check_entities(self.article.text, [s.entity for s in spans])
         except ValueError as exc:
             raise ReviewError(f"{self.article.id}: {exc}") from None
-        return Gold(self.article, reviewer, spans, excluded=self.excluded)
+        return Gold(self.article, reviewer, spans, excluded=self.excluded, meta=self.meta)
 
 
 @dataclass(frozen=True)
@@ -284,6 +291,7 @@ class Gold:
     status: Status = "accepted"
     """``in_progress`` for a review saved before every disagreement was decided."""
     excluded: tuple[Range, ...] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)
 
     def annotation(self) -> Annotation:
         return Annotation(
@@ -294,6 +302,7 @@ class Gold:
             annotator=self.reviewer,
             updated=store.now(),
             excluded=self.excluded,
+            meta=dict(self.meta),
         )
 
 
