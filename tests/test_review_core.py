@@ -252,16 +252,17 @@ def test_draft_decisions_edit_the_gold_and_undo_keeps_them_in_step() -> None:
     edit = draft.decide(0, "right")
     assert edit is not None and doc.entities == (ANN, BOB, SMITH)
     assert r.choices == ["right", None]
-    assert draft.decide(1, "neither") is None  # nothing there yet: decided, no edit
-    assert draft.complete
-    undone = doc.undo()
-    assert undone is edit
-    draft.edited(undone)
-    assert r.choices == [None, "neither"] and doc.entities == (ANN,)
-    redone = doc.redo()
-    assert redone is edit
-    draft.edited(redone)
-    assert r.choices == ["right", "neither"]
+    neither = draft.decide(1, "neither")  # nothing there yet: the gold stays, a step all the same
+    assert neither.extent is None and draft.complete
+    for undone, choices in ((neither, ["right", None]), (edit, [None, None])):
+        assert doc.undo() is undone
+        draft.edited(undone)
+        assert r.choices == choices
+    assert doc.entities == (ANN,)
+    for redone in (edit, neither):
+        assert doc.redo() is redone
+        draft.edited(redone)
+    assert r.choices == ["right", "neither"] and doc.entities == (ANN, BOB, SMITH)
     assert draft.decide(0, "left") is not None  # a decision can be changed
     assert doc.entities == (ANN, BOB_SMITH)
     gold = draft.gold("max")

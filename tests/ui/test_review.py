@@ -134,6 +134,10 @@ async def test_zero_takes_neither(team: Path) -> None:
         s = await start(app, pilot)
         await pilot.press("d", "0")  # on Iran, which only kim marked
         assert s.review.choices == [None, "neither", None, None]
+        await pilot.press("u")  # the gold did not change, the decision did: u takes it back
+        assert s.review.choices == [None, None, None, None]
+        await pilot.press("ctrl+r")
+        assert s.review.choices == [None, "neither", None, None]
     assert "Iran" not in [t for t, _ in gold_ents(team)]
 
 

@@ -309,11 +309,21 @@ class Gold:
 class GoldDocument(Document):
     """The gold under review: an ordinary document plus one step that settles a disagreement."""
 
-    def settle(self, d: Disagreement, choice: Choice) -> Edit | None:
-        """Replace whatever the gold has over ``d`` by the chosen side's spans, as one edit."""
+    def settle(self, d: Disagreement, choice: Choice) -> Edit:
+        """Replace whatever the gold has over ``d`` by the chosen side's spans, as one edit.
+
+        A decision that leaves the gold as it is ("neither" where the gold has nothing yet)
+        is a step all the same, so ``u`` takes the decision back.
+        """
         removed = self.spans.overlapping(d.start, d.end)
         added = [_as_gold(e) for e in d.spans(choice)]
-        return self._commit(f"take {choice} at {d.start}", removed, added, self.status)
+        description = f"take {choice} at {d.start}"
+        edit = self._commit(description, removed, added, self.status)
+        if edit is None:
+            edit = Edit(description, (), (), self.status, self.status)
+            self.undo_stack.append(edit)
+            self.redo_stack.clear()
+        return edit
 
 
 # (disagreement index, its decision before an edit, after it)
@@ -380,8 +390,8 @@ class Draft:
         if edit is not None:
             self._changes[id(edit)] = (edit, changes)
 
-    def decide(self, index: int, choice: Choice) -> Edit | None:
-        """Take ``choice`` for disagreement ``index``; the edit to show, if the gold changed."""
+    def decide(self, index: int, choice: Choice) -> Edit:
+        """Take ``choice`` for disagreement ``index``; the edit, undone like any other."""
         if choice not in CHOICES:
             raise ValueError(f"choice {choice!r} is not one of {', '.join(CHOICES)}")
         d = self.review.disagreements[index]
