@@ -133,3 +133,23 @@ async def test_B_on_an_article_without_chrome_says_so(
         await pilot.press("B")
         await pilot.pause()
         assert notes[-1] == "No page chrome here: the article starts and ends with sentences."
+
+
+async def test_a_search_found_only_in_excluded_text_goes_there_and_says_so(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(first=(f"{SECOND}.txt",))
+    notes = notes_of(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("B")
+        await pilot.press("home", "slash", *"militants world", "enter")
+        v = view(app)
+        assert cursor_text(v) == "Militants" and len(v.matches) == 1
+        assert notes[-1] == (
+            "'militants world' is only in text marked as not article text; X there gives it back."
+        )
+        await pilot.press("X")  # the related-topics tail is article text again
+    text = (workdir / "articles" / f"{SECOND}.txt").read_text("utf-8")
+    assert [r["start"] for r in toml(workdir, SECOND)["excluded"]] == [1]
+    assert text.index("Militants") > tail_start(workdir)

@@ -313,8 +313,16 @@ class MainScreen(ReaderCorpus, Screen[None]):
         view = self.focused_pane.view
 
         def chosen(query: str | None) -> None:
-            if query and not view.search(query):
-                self.say(f"No match for {display.safe(query, 40)!r}.")
+            if not query:
+                return
+            found, outside = view.search(query)
+            shown = display.safe(query, 40)
+            if not found:
+                self.say(f"No match for {shown!r}.")
+            elif outside:
+                self.say(
+                    f"{shown!r} is only in text marked as not article text; X there gives it back."
+                )
 
         self.app.push_screen(SearchPrompt(), chosen)
 

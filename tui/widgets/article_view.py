@@ -846,11 +846,16 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- search ---------------------------------------------------------------------------
 
-    def search(self, query: str) -> int:
-        """Mark every match of ``query`` (case-insensitive) and jump to the next one."""
+    def search(self, query: str) -> tuple[int, bool]:
+        """Mark every match of ``query`` (case-insensitive) and jump to the next one.
+
+        Text marked as not article text is skipped, unless the query is found only there:
+        then those matches are the ones marked (so ``X`` can give the text back). Returns the
+        number of matches, and whether they are in such text.
+        """
         self.action_clear()
         if not query:
-            return 0
+            return 0, False
         haystack, needle = self.text.casefold(), query.casefold()
         found: list[tuple[int, int]] = []
         if len(haystack) == len(self.text):  # casefold kept offsets aligned
@@ -863,13 +868,16 @@ class ArticleView(ScrollView, can_focus=True):
             while i != -1:
                 found.append((i, i + len(query)))
                 i = self.text.find(query, i + 1)
-        if self.document is not None:  # not article text: never a jump target
-            found = [m for m in found if self.document.excluded_at(*m) is None]
+        outside = False
+        if self.document is not None:  # not article text: a jump target only as a last resort
+            article = [m for m in found if self.document.excluded_at(*m) is None]
+            outside = bool(found) and not article
+            found = found if outside else article
         self.matches = found
         for span in found:
             self._invalidate(*span)
         self.action_next_match()
-        return len(found)
+        return len(found), outside
 
     def action_next_match(self) -> None:
         if not self.matches:
