@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import events
+from textual.scrollbar import ScrollTo
 
 from tests.ui.conftest import FIRST, SECOND, MakeApp, cursor_text, ents, ready, view
 from tests.ui.test_view import assert_settled
@@ -143,3 +144,26 @@ async def test_a_click_in_the_other_pane_moves_the_focus_there(
         assert cursor_text(right) == "Pledges"
         await pilot.press("2")
     assert ("Pledges", "ORG", "user") in ents(workdir, SECOND)
+
+
+async def test_after_the_scrollbar_the_cursor_follows_the_view(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    app = make_app(first=(f"{FIRST}.txt",))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        v = view(app)
+        v.post_message(ScrollTo(y=12, animate=True))  # what a drag of the thumb sends
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        top = round(v.scroll_y)
+        assert top == 12
+        assert v.row_of(v.tokens.starts[v.cursor]) == top
+        await assert_settled(app, pilot, v)
+        bar = v.vertical_scrollbar.region
+        await pilot.click(offset=(bar.x, bar.bottom - 1))  # on the track below the thumb
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        assert round(v.scroll_y) > top
+        assert v.row_of(v.tokens.starts[v.cursor]) == round(v.scroll_y)
+        await assert_settled(app, pilot, v)

@@ -22,6 +22,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollDown, ScrollTo, ScrollUp
 from textual.strip import Strip
 
 from tui.core.edits import Document, Edit
@@ -510,9 +511,32 @@ class ArticleView(ScrollView, can_focus=True):
     def on_mouse_scroll_up(self) -> None:
         self.call_after_refresh(self._follow_view)
 
+    # The scrollbar asks for a scroll with these messages; Textual's own handlers scroll
+    # without a callback, so they are replaced here to let the cursor follow once it is done.
+    def _on_scroll_to(self, message: ScrollTo) -> None:
+        if self._allow_scroll:
+            self.scroll_to(
+                message.x,
+                message.y,
+                animate=message.animate,
+                duration=0.1,
+                on_complete=self._follow_view,
+            )
+            message.stop()
+
+    def _on_scroll_up(self, event: ScrollUp) -> None:
+        if self.allow_vertical_scroll:
+            self.scroll_page_up(on_complete=self._follow_view)
+            event.stop()
+
+    def _on_scroll_down(self, event: ScrollDown) -> None:
+        if self.allow_vertical_scroll:
+            self.scroll_page_down(on_complete=self._follow_view)
+            event.stop()
+
     def _follow_view(self) -> None:
-        """After the wheel scrolled the cursor out of sight, put it on the nearest visible
-        row, so the next key acts where the person is looking."""
+        """After the wheel or the scrollbar moved the cursor out of sight, put it on the
+        nearest visible row, so the next key acts where the person is looking."""
         if not len(self.tokens) or not self._row_starts:
             return
         height = max(1, self.scrollable_content_region.height)
