@@ -319,9 +319,3 @@ def test_chrome_marks_each_articles_page_chrome_and_spares_a_persons_entity(
     assert doc["status"] == "in_progress"
     assert (umer, umer + 13, "PERSON", "Umer Jamshaid", "user") in spans(doc)
     assert all(e <= tail[0] for _, e, *_ in spans(doc))
-
-
-def test_chrome_is_refused_on_a_cluster(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("distributed")
-    assert main(["suggest", "--chrome", "--scheduler", "local:1"]) == 2
-    assert "--chrome runs on this machine" in capsys.readouterr().err

@@ -81,10 +81,12 @@ def contents(annotations: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def local_run(articles: Path, annotations: Path, model: str, *, force: bool = False) -> None:
+def local_run(
+    articles: Path, annotations: Path, model: str, *, force: bool = False, chrome: bool = False
+) -> None:
     workspace = Workspace(articles, annotations)
     ids = batch.pending(workspace, force=force)
-    list(batch.suggest_all(workspace, ner.load(model), ids, force=force))
+    list(batch.suggest_all(workspace, ner.load(model), ids, force=force, chrome=chrome))
 
 
 def cluster_run(
@@ -96,6 +98,7 @@ def cluster_run(
     force: bool = False,
     shared_fs: bool = False,
     batch_size: int = 4,
+    chrome: bool = False,
 ) -> Iterator[Event]:
     workspace = Workspace(articles, annotations)
     ids = batch.pending(workspace, force=force)
@@ -109,6 +112,7 @@ def cluster_run(
         force=force,
         shared_fs=shared_fs,
         batch_size=batch_size,
+        chrome=chrome,
     )
 
 
@@ -184,6 +188,28 @@ def test_files_add_wrote_are_merged_like_a_local_run(
     assert contents(tmp_path / "dask") == expected
     assert expected["003.toml"]["meta"] == {"url": "https://example.org/003.txt"}
     assert expected["003.toml"]["entities"]
+
+
+def test_chrome_on_the_cluster_is_marked_like_a_local_run(
+    tmp_path: Path, client: Any, ruler_model: str
+) -> None:
+    """New files are rendered by the workers, merged ones by the writer: both mark chrome."""
+    articles = tmp_path / "articles"
+    make_corpus(articles, 6)
+    for seed in SEEDS.glob("*.txt"):
+        (articles / seed.name).write_bytes(seed.read_bytes())
+    second = sorted(p.name for p in SEEDS.glob("*.txt"))[1]  # it has a header and a tail
+    for folder in ("local", "dask"):
+        article = read_article(articles, second)
+        annotation = store.Annotation(second, article.sha256, "unreviewed", (), meta={"a": "b"})
+        store.save(store.annotation_path(tmp_path / folder, second), annotation, article.text)
+        (articles / "third.txt").write_bytes(article.text.encode("utf-8"))
+    local_run(articles, tmp_path / "local", ruler_model, chrome=True)
+    list(cluster_run(client, articles, tmp_path / "dask", ruler_model, chrome=True))
+    expected = contents(tmp_path / "local")
+    assert contents(tmp_path / "dask") == expected
+    merged, rendered = expected[second.replace(".txt", ".toml")], expected["third.toml"]
+    assert len(merged["excluded"]) == len(rendered["excluded"]) == 2
 
 
 def test_real_model_on_the_cluster(tmp_path: Path, client: Any) -> None:

@@ -174,8 +174,6 @@ def _cluster(args: argparse.Namespace) -> Scheduler | None:
         if args.shared_fs:
             raise UsageError("--shared-fs only applies with --scheduler; add --scheduler ADDRESS.")
         return None
-    if getattr(args, "chrome", False):
-        raise UsageError("--chrome runs on this machine; leave out --scheduler to use it.")
     if args.n_process != 1:
         raise UsageError(
             "--n-process is for a run on this machine; with --scheduler, the cluster's workers "
@@ -213,6 +211,7 @@ def _run_on_cluster(
                 force=args.force,
                 shared_fs=args.shared_fs,
                 batch_size=args.batch_size,
+                chrome=args.chrome,
             )
             return _report(events, len(ids), label, terminal=sys.stdout.isatty())
     except distributed.DistributedError as exc:

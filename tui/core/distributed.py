@@ -240,8 +240,11 @@ class Done:
     skipped: str | None = None
 
 
-def run_batch(model: str, jobs: Sequence[Job], articles: str, annotations: str) -> list[Done]:
-    """A Dask task: suggestions for one batch of articles, in one ``nlp.pipe``."""
+def run_batch(
+    model: str, jobs: Sequence[Job], articles: str, annotations: str, chrome: bool = False
+) -> list[Done]:
+    """A Dask task: suggestions for one batch of articles, in one ``nlp.pipe`` (with
+    ``chrome``, a new file marks its page chrome as not article text)."""
     loaded = pipeline(model)
     root = Path(articles)
     done: list[Done] = []
@@ -267,6 +270,8 @@ def run_batch(model: str, jobs: Sequence[Job], articles: str, annotations: str) 
         except SpanError as exc:
             done.append(Done(article.id, skipped=str(exc)))
             continue
+        if chrome:
+            annotated.document.mark_chrome()
         toml = store.dumps(annotated.annotation(), article.text)
         done.append(Done(article.id, toml=toml, count=len(annotated.document.spans)))
     return done
@@ -412,6 +417,7 @@ def suggest_all(
     force: bool = False,
     shared_fs: bool = False,
     batch_size: int = 32,
+    chrome: bool = False,
 ) -> Iterator[Event]:
     """Like :func:`batch.suggest_all`, on the cluster behind ``client``; one event each.
 
@@ -455,7 +461,7 @@ def suggest_all(
         return jobs
 
     def submit(jobs: list[Job]) -> Any:
-        return client.submit(run_batch, model, jobs, articles, annotations, pure=False)
+        return client.submit(run_batch, model, jobs, articles, annotations, chrome, pure=False)
 
     batches = (jobs for jobs in map(prepare, _chunks(ids, batch_size)) if jobs)
     flight = _Flight(client, submit)
@@ -469,7 +475,7 @@ def suggest_all(
                 flight.fill(batches)
                 yield from _drain(early)
                 for done in answered or ():  # each batch is answered once: see _Flight.next
-                    yield _finish(workspace, writer, label, done, contexts)
+                    yield _finish(workspace, writer, label, done, contexts, chrome)
             yield from _drain(early)
             finished = True
         finally:
@@ -491,6 +497,7 @@ def _finish(
     label: str,
     done: Done,
     contexts: dict[str, tuple[Article, Annotated | None]],
+    chrome: bool,
 ) -> Event:
     if done.skipped is not None:
         return Event(done.article, "skipped", done.skipped)
@@ -501,7 +508,8 @@ def _finish(
         writer.put(batch.Rendered(path, done.toml.encode("utf-8")))
         return Event(done.article, "suggested", entities=done.count)
     article, annotated = contexts.pop(done.article)
-    return batch.finish(workspace, writer, label, article, annotated, list(done.entities))
+    entities = list(done.entities)
+    return batch.finish(workspace, writer, label, article, annotated, entities, chrome=chrome)
 
 
 # -- evaluate -------------------------------------------------------------------------------
