@@ -165,8 +165,8 @@ JSON = st.recursive(
 @given(record=JSON)
 def test_any_json_is_a_record_never_an_exception(record: object) -> None:
     from tui.core.formats.base import ReadOptions
-    from tui.core.formats.importing import read_lines
     from tui.core.formats.labelstudio import read_task
+    from tui.core.formats.lines import read_lines
 
     line = json.dumps(record).encode()
     for fmt in ("jsonl", "doccano"):

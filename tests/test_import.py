@@ -19,7 +19,7 @@ from tui.cli import main
 from tui.core import store
 from tui.core.article import read_article, sha256_bytes
 from tui.core.edits import STATUSES, Status
-from tui.core.formats import jsonl_line, prodigy
+from tui.core.formats import jsonl_line, lines, prodigy
 from tui.core.formats.select import collect, parse_statuses
 from tui.core.spans import Entity, trim
 from tui.core.store import Annotation
@@ -213,8 +213,8 @@ def test_prodigy_answers_decide_what_is_gold_and_spans_become_a_persons(
 
 def test_meta_status_only_refines_a_matching_answer(tmp_path: Path) -> None:
     record = {"text": "Paris.", "answer": "accept", "meta": {"status": "in_progress"}}
-    assert prodigy.status_from(record) == "accepted"  # edited in Prodigy: the answer wins
-    assert prodigy.status_from({**record, "answer": "ignore"}) == "in_progress"
+    assert lines.status_from(record) == "accepted"  # edited in Prodigy: the answer wins
+    assert lines.status_from({**record, "answer": "ignore"}) == "in_progress"
 
 
 def test_doccano_gets_a_stable_name_and_the_given_status(

@@ -8,9 +8,9 @@ messages come up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual.message import Message
+from textual.widget import Widget
 
 from tui.core.edits import Document, Edit
 from tui.core.ner import Pipeline
@@ -19,21 +19,18 @@ from tui.core.spans import Entity
 from tui.core.tokens import Tokens
 from tui.core.workspace import Summary
 
-if TYPE_CHECKING:
-    from tui.widgets.article_view import ArticleView
-
 
 @dataclass
 class Edited(Message):
     """A key changed ``document`` (its entities or status): one message per edit."""
 
-    view: ArticleView
+    view: Widget  # the ArticleView that made the edit (typed apart: widgets import this module)
     document: Document
     edit: Edit
     kind: EditKind = "edit"
 
     @property
-    def control(self) -> ArticleView:
+    def control(self) -> Widget:
         return self.view
 
 

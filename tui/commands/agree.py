@@ -101,7 +101,7 @@ def render(report: Agreement) -> list[RenderableType]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.core.agree import agreement, gather
     from tui.core.formats.select import parse_statuses
 

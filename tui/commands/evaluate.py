@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _cluster(spec: str | None) -> Scheduler | None:
     """The parsed ``--scheduler``, once ``distributed`` is known to be installed."""
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.core import distributed
 
     if spec is None:
@@ -132,7 +132,7 @@ def _evaluate_on_cluster(
     """Score the model with its predictions computed on a Dask cluster."""
     from pathlib import Path
 
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.commands.export import progress_bar
     from tui.core import distributed, ner
 

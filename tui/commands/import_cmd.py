@@ -16,7 +16,8 @@ from tui.core.edits import STATUSES
 from tui.core.formats import IMPORT_FORMATS
 
 if TYPE_CHECKING:
-    from tui.core.formats.importing import Record, Report
+    from tui.core.formats.importing import Report
+    from tui.core.formats.records import Record
 
 
 def add_parser(
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
 def only_from(record: Record, name: str) -> Record:
     """``record`` if ``name`` made it; else the same record, skipped and counted."""
-    from tui.core.formats.importing import Record
+    from tui.core.formats.records import Record
 
     if record.parsed is None or record.who == name:
         return record

@@ -68,7 +68,7 @@ def app_command(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.core.article import Corpus
 
     if not 1 <= args.port <= 65535:

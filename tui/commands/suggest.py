@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _memory(args: argparse.Namespace, workspace: Workspace, ids: list[str]) -> Memory:
     """Load the memory and add the unreviewed articles to ``ids`` (in corpus order)."""
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.core.memory import Memory, MemoryError
 
     if getattr(args, "scheduler", None) is not None:
@@ -167,7 +167,7 @@ def _memory(args: argparse.Namespace, workspace: Workspace, ids: list[str]) -> M
 
 def _cluster(args: argparse.Namespace) -> Scheduler | None:
     """The parsed ``--scheduler``, once ``distributed`` is known to be installed."""
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.core import distributed
 
     if args.scheduler is None:
@@ -193,7 +193,7 @@ def _run_on_cluster(
     """Suggest on a Dask cluster, with the dashboard's address and the usual progress."""
     from pathlib import Path
 
-    from tui.cli import UsageError
+    from tui.commands._common import UsageError
     from tui.core import distributed
 
     model = str(Path(name).resolve()) if Path(name).is_dir() else name  # workers' cwd differ

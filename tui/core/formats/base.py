@@ -12,13 +12,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 from tui.core.edits import Status
+from tui.core.formats.records import Record
 from tui.core.formats.select import Item, label_counts, split
-
-if TYPE_CHECKING:
-    from tui.core.formats.importing import Record
 
 Progress = Callable[[int], None]
 

@@ -17,17 +17,21 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tui.core.article import SUFFIX
 from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_progress, register
 from tui.core.formats.base import Written as PlanWritten
+from tui.core.formats.records import (
+    LineError,
+    RawSpan,
+    Record,
+    entities_of,
+    parsed_with_meta,
+    safe_article_id,
+)
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
 from tui.core.spans import Entity, blank
-
-if TYPE_CHECKING:
-    from tui.core.formats.importing import RawSpan, Record
 
 # Every character str.splitlines() breaks on, and tab (the .ann field separator).
 _BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029\t")
@@ -141,7 +145,6 @@ def read_document(
     ann_path: Path, ann: str, text: str, options: ReadOptions
 ) -> tuple[list[RawSpan], list[Record]]:
     """The entities of one ``.ann``, and a record for each line refused or skipped."""
-    from tui.core.formats.importing import RawSpan, Record
 
     spans: list[RawSpan] = []
     others: list[Record] = []
@@ -182,13 +185,6 @@ def read_document(
 
 
 def read(folder: Path, options: ReadOptions) -> Iterator[Record]:
-    from tui.core.formats.importing import (
-        LineError,
-        Record,
-        entities_of,
-        parsed_with_meta,
-        safe_article_id,
-    )
 
     if not folder.is_dir():
         yield Record(str(folder), refused="is not a folder of brat .txt and .ann files")

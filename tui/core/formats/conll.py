@@ -32,12 +32,12 @@ from tui.core.formats.base import (
     write_parts,
 )
 from tui.core.formats.excluded import cut_points, excluded_tokens
+from tui.core.formats.records import LineError, RawSpan, Record, entities_of, parsed_with_meta
 from tui.core.formats.select import Item
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from tui.core.formats.importing import Record
 
 DOCSTART = "-DOCSTART-\tO\n\n"
 
@@ -184,7 +184,6 @@ def decode(doc: _Doc, labels: dict[str, str]) -> tuple[str, list[tuple[int, int,
 
 
 def read(path: Path, text: str, options: ReadOptions) -> Iterator[Record]:
-    from tui.core.formats.importing import LineError, RawSpan, Record, entities_of, parsed_with_meta
 
     for doc in _documents(text):
         where = f"{path}:{doc.first}"
@@ -220,7 +219,6 @@ class Conll(Format):
         return write_parts(plan, self.suffix, render)
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
-        from tui.core.formats.importing import Record
 
         try:
             text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")

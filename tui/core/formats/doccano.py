@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.core.formats.base import (
     ExportPlan,
@@ -23,10 +23,9 @@ from tui.core.formats.base import (
     write_parts,
 )
 from tui.core.formats.excluded import parts, with_offset
+from tui.core.formats.lines import read_lines
+from tui.core.formats.records import Record
 from tui.core.formats.select import Item
-
-if TYPE_CHECKING:
-    from tui.core.formats.importing import Record
 
 
 def record(item: Item) -> dict[str, Any]:
@@ -64,6 +63,5 @@ class Doccano(Format):
         return write_parts(plan, self.suffix, render)
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
-        from tui.core.formats.importing import read_lines
 
         yield from read_lines(path, path.read_bytes(), self.name, options.status)

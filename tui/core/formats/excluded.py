@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.core.article import Article, ArticleError, read_article
+from tui.core.formats.records import LineError, Parsed, Record
 from tui.core.formats.select import Item
 from tui.core.spans import Entity, Range, SpanError, check_ranges, segments, trim
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from tui.core.formats.importing import Parsed, Record
 
 OFFSET_KEY = "offset"  # in a task's meta: where its text starts in the article
 
@@ -145,7 +145,6 @@ def join_records(records: Iterable[Record], articles: Path) -> Iterator[Record]:
     A piece refused on its own stays refused; the article's other pieces are then joined
     without it only if they still match the article, which :func:`join_pieces` checks.
     """
-    from tui.core.formats.importing import LineError, Record
 
     pieces: dict[str | None, list[Record]] = {}
     for record in records:
@@ -168,9 +167,8 @@ def join_pieces(pieces: Sequence[Parsed], articles: Path) -> Parsed:
     """Imported pieces of one article as the whole article, with the text between excluded.
 
     The excluded text was never exported, so the article must be in ``articles`` already;
-    :class:`~tui.core.formats.importing.LineError` says so when it is not.
+    :class:`~tui.core.formats.records.LineError` says so when it is not.
     """
-    from tui.core.formats.importing import LineError
 
     first = pieces[0]
     if first.article is None:  # pragma: no cover - parse refuses an offset without one

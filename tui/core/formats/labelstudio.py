@@ -19,7 +19,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.core.formats.base import (
     ExportPlan,
@@ -31,12 +31,20 @@ from tui.core.formats.base import (
     register,
 )
 from tui.core.formats.excluded import parts, with_offset
+from tui.core.formats.lines import is_own
+from tui.core.formats.records import (
+    LineError,
+    RawSpan,
+    Record,
+    check_text,
+    entities_of,
+    integer,
+    parsed_with_meta,
+    string,
+)
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
 from tui.core.spans import Entity, Source
-
-if TYPE_CHECKING:
-    from tui.core.formats.importing import RawSpan, Record
 
 FROM_NAME = "label"
 TO_NAME = "text"
@@ -109,7 +117,6 @@ def task(item: Item, task_id: int) -> dict[str, Any]:
 
 def _regions(raw: Any, where: str, source: Source, origin: str | None) -> tuple[list[RawSpan], int]:
     """The ``labels`` regions of one result list, and how many regions of other types."""
-    from tui.core.formats.importing import LineError, RawSpan, _int, _str
 
     if raw is None:
         return [], 0
@@ -139,9 +146,9 @@ def _regions(raw: Any, where: str, source: Source, origin: str | None) -> tuple[
         text = value.get("text") if isinstance(value.get("text"), str) else None
         spans.append(
             RawSpan(
-                _int(value.get("start"), f"{at}.value.start"),
-                _int(value.get("end"), f"{at}.value.end"),
-                _str(labels[0], f"{at}.value.labels[0]"),
+                integer(value.get("start"), f"{at}.value.start"),
+                integer(value.get("end"), f"{at}.value.end"),
+                string(labels[0], f"{at}.value.labels[0]"),
                 source,
                 kept if isinstance(kept, str) and kept.strip() else origin,
                 text,
@@ -161,7 +168,6 @@ def _who(annotation: dict[str, Any]) -> str | None:
 
 
 def _text(data: Any) -> str:
-    from tui.core.formats.importing import LineError, check_text
 
     if not isinstance(data, dict):
         raise LineError("data should be an object holding the text")
@@ -189,13 +195,6 @@ def _from_min(raw: dict[str, Any]) -> dict[str, Any]:
 
 def read_task(where: str, raw: Any, options: ReadOptions) -> Iterator[Record]:
     """The records of one task: one per annotation that was not cancelled."""
-    from tui.core.formats.importing import (
-        LineError,
-        Record,
-        entities_of,
-        is_own,
-        parsed_with_meta,
-    )
 
     try:
         if not isinstance(raw, dict):
@@ -266,7 +265,6 @@ def _skipped_regions(n: int) -> tuple[str, ...]:
 
 
 def read(path: Path, data: bytes, options: ReadOptions) -> Iterator[Record]:
-    from tui.core.formats.importing import Record
 
     try:
         tasks = json.loads(data.decode("utf-8-sig"))

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.core.edits import Status
 from tui.core.formats.align import align, entity_spans
 from tui.core.formats.base import (
     ExportPlan,
@@ -27,25 +26,12 @@ from tui.core.formats.base import (
     write_parts,
 )
 from tui.core.formats.excluded import parts, with_offset
+from tui.core.formats.lines import ANSWERS, read_lines
+from tui.core.formats.records import Record
 from tui.core.formats.select import Item
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-    from tui.core.formats.importing import Record
-
-ANSWERS: dict[Status, str] = {
-    "accepted": "accept",
-    "rejected": "reject",
-    "skipped": "ignore",
-    "in_progress": "ignore",
-    "unreviewed": "ignore",
-}
-STATUS_FOR_ANSWER: dict[str, Status] = {
-    "accept": "accepted",
-    "reject": "rejected",
-    "ignore": "skipped",
-}
 
 
 def task(nlp: Language, item: Item) -> dict[str, Any]:
@@ -92,25 +78,6 @@ def tasks(
             progress(1)
 
 
-def status_from(record: dict[str, Any]) -> Status:
-    """The answer decides; ``meta.status`` only refines ``ignore`` (e.g. in_progress).
-
-    A file edited in Prodigy may change the answer but not our meta, so meta never
-    overrides a different answer. No answer at all means nobody has reviewed it yet.
-    """
-    answer = record.get("answer")
-    if answer is None:
-        return "in_progress"
-    if answer not in STATUS_FOR_ANSWER:
-        raise ValueError(f"answer {answer!r} is not accept, reject or ignore")
-    meta = record.get("meta")
-    if isinstance(meta, dict):
-        for status, its_answer in ANSWERS.items():
-            if meta.get("status") == status and its_answer == answer:
-                return status
-    return STATUS_FOR_ANSWER[answer]
-
-
 @register
 class Jsonl(Format):
     """Prodigy's JSONL tasks; reads every NER recipe's output (see ``importing``)."""
@@ -132,6 +99,5 @@ class Jsonl(Format):
         return write_parts(plan, self.suffix, render)
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
-        from tui.core.formats.importing import read_lines
 
         yield from read_lines(path, path.read_bytes(), self.name, options.status)

@@ -23,6 +23,14 @@ from tui.core.formats.align import AlignmentError, align, set_entities
 from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_progress, register
 from tui.core.formats.base import Written as PlanWritten
 from tui.core.formats.excluded import cut_points, mark_missing
+from tui.core.formats.records import (
+    LineError,
+    RawSpan,
+    Record,
+    check_text,
+    entities_of,
+    parsed_with_meta,
+)
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
 
@@ -30,7 +38,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    from tui.core.formats.importing import Record
 
 TRAIN_FILE = "train.spacy"
 DEV_FILE = "dev.spacy"
@@ -291,15 +298,6 @@ def read_docbin(path: Path, data: bytes, options: ReadOptions) -> Iterator[Recor
     import spacy
     from spacy.tokens import DocBin
 
-    from tui.core.formats.importing import (
-        LineError,
-        RawSpan,
-        Record,
-        check_text,
-        entities_of,
-        parsed_with_meta,
-    )
-
     vocab = spacy.blank("xx").vocab
     try:
         docs = list(DocBin().from_bytes(data).get_docs(vocab))
@@ -362,7 +360,6 @@ class Spacy(Format):
         return result
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
-        from tui.core.formats.importing import Record
 
         files = sorted(path.glob("*.spacy")) if path.is_dir() else [path]
         if not files:
