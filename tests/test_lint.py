@@ -74,6 +74,18 @@ def test_edges_inside_a_word_and_numbers_inside_a_name() -> None:
     assert reasons(text, [at(text, "One", "CARDINAL")]) == [("One", "a number inside a name")]
 
 
+def test_an_edge_before_a_combining_mark_or_a_joiner_cuts_a_character() -> None:
+    text = "Cafe\u0301 Bar met 👩\u200d🔬 Lab in 東京."
+    cafe = Entity(0, 4, "ORG", "model")  # "Cafe" without its accent
+    assert reasons(text, [cafe]) == [("Cafe", "it cuts a word")]
+    assert reasons(text, [Entity(0, 5, "ORG", "model")]) == []
+    woman = text.index("👩")
+    scientist = Entity(woman, woman + 1, "PERSON", "model")  # half of a joined emoji
+    assert reasons(text, [scientist]) == [("👩", "it cuts a word")]
+    tokyo = text.index("東京")
+    assert reasons(text, [Entity(tokyo, tokyo + 2, "GPE", "model")]) == []
+
+
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=6))
 def test_suspects_are_entities_in_text_order(raw: list[tuple[int, int]]) -> None:
     text = "Shafaq News/ China met Iran-backed Quaid-e-Azam in one-China."

@@ -8,6 +8,7 @@ between articles, a surname labelled apart from the full name) are the corpus in
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,11 +44,20 @@ def _word_start(text: str, at: int) -> int:
 
 
 def _cuts_a_word(text: str, entity: Entity) -> bool:
-    """An edge between two letters or digits: "Turkis" of "Turkish"."""
-    start, end = entity.start, entity.end
-    if end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
-        return True
-    return start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+    """An edge between two letters or digits ("Turkis" of "Turkish"), or before a combining
+    mark or joiner, which belongs to the character before it ("Cafe" of "Cafe\u0301")."""
+    return any(_inside(text, at) for at in (entity.start, entity.end))
+
+
+def _inside(text: str, at: int) -> bool:
+    """Whether a span edge at ``at`` falls inside a word or a character."""
+    if not 0 < at < len(text):
+        return False
+    return _joins(text[at]) or (text[at - 1].isalnum() and text[at].isalnum())
+
+
+def _joins(char: str) -> bool:
+    return unicodedata.combining(char) != 0 or char in "\u200d\ufe0f"
 
 
 def _number_in_a_name(text: str, entity: Entity) -> bool:
