@@ -604,6 +604,7 @@ _DISPLAY = {
     "greater_than_sign": ">",
     "full_stop": ".",
     "comma": ",",
+    "plus": "+",
 }
 
 
