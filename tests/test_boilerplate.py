@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import SEED_IDS, SEEDS
 from tui.core.article import read_article
-from tui.core.boilerplate import chrome, is_sentence, paragraphs
+from tui.core.boilerplate import chrome, is_sentence
 from tui.core.edits import Document
-from tui.core.spans import Entity
+from tui.core.spans import Entity, paragraph_at, paragraphs
 
 
 def seed(n: int) -> str:
@@ -111,3 +111,10 @@ def test_suggest_marks_chrome_without_history_or_status_and_spares_a_persons_spa
     assert doc.excluded == (tail,) and doc.entities == (mine,)
     assert doc.status == "in_progress" and not doc.undo_stack
     assert not doc.mark_chrome()  # nothing more to mark
+
+
+@given(st.text(alphabet="ab \t\r\n\u3000.", max_size=40))
+def test_paragraphs_are_the_ones_paragraph_at_finds(text: str) -> None:
+    """One definition of a paragraph for B, X and the selection's limits."""
+    at_every_offset = {p for i in range(len(text)) if (p := paragraph_at(text, i)) is not None}
+    assert paragraphs(text) == sorted(at_every_offset)

@@ -12,30 +12,12 @@ marks the chrome as not article text in one edit, and ``X`` gives any paragraph 
 
 from __future__ import annotations
 
-import re
-
-from tui.core.spans import Range, trim
+from tui.core.spans import Range, paragraphs
 
 MIN_WORDS = 6
 """Shorter paragraphs ("Related Topics", "2 hours ago") are never sentences."""
 
 _CLOSERS = "\"'”’»)]"
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-
-
-def paragraphs(text: str) -> list[Range]:
-    """Runs of non-blank lines, each trimmed of surrounding space, in order."""
-    found: list[Range] = []
-    at = 0
-    for gap in _BLANK_LINE.finditer(text):
-        bounds = trim(text, at, gap.start())
-        if bounds is not None:
-            found.append(bounds)
-        at = gap.end()
-    bounds = trim(text, at, len(text))
-    if bounds is not None:
-        found.append(bounds)
-    return found
 
 
 def is_sentence(paragraph: str) -> bool:

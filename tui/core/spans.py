@@ -333,6 +333,28 @@ def paragraph_at(text: str, offset: int) -> Range | None:
     return trim(text, start, end)
 
 
+def paragraphs(text: str) -> list[Range]:
+    """Every paragraph of ``text`` in order, as :func:`paragraph_at` finds each one: a run of
+    non-blank lines, edges trimmed of space."""
+    found: list[Range] = []
+    first: int | None = None  # where the paragraph being read starts
+    last = 0  # the end of its last non-blank line
+    at = 0
+    while at <= len(text):
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        if text[at:end].strip():
+            first = at if first is None else first
+            last = end
+        elif first is not None:
+            found.append((first, last))
+            first = None
+        at = end + 1
+    if first is not None:
+        found.append((first, last))
+    return [bounds for a, b in found if (bounds := trim(text, a, b)) is not None]
+
+
 def tail_from(text: str, offset: int) -> Range | None:
     """From the start of the line holding ``offset`` to the end of the text, trimmed."""
     if not 0 <= offset <= len(text):
