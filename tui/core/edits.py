@@ -8,7 +8,7 @@ can redraw only the characters an edit touched.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -255,11 +255,19 @@ class Document:
         if bounds is None:
             return None
         start, end = bounds
-        ranges = merge((*self.excluded, (start, end)))
-        removed = self.spans.overlapping(start, end)
+        return self._exclude(f"exclude {end - start} characters", [bounds])
+
+    def _exclusion(self, found: Sequence[Range]) -> tuple[list[Entity], tuple[Range, ...]]:
+        """What marking ``found`` as not article text removes (the entities touching it), and
+        the ranges after (joined to those already there)."""
+        removed = [e for start, end in found for e in self.spans.overlapping(start, end)]
+        return removed, merge((*self.excluded, *found))
+
+    def _exclude(self, description: str, found: Sequence[Range]) -> Edit | None:
+        removed, ranges = self._exclusion(found)
         if ranges == self.excluded and not removed:
             return None
-        return self._commit(f"exclude {end - start} characters", removed, [], excluded=ranges)
+        return self._commit(description, removed, [], excluded=ranges)
 
     def include(self, start: int, end: int) -> Edit | None:
         """Give ``[start, end)`` back to the article text (part of a range splits it)."""
@@ -287,12 +295,7 @@ class Document:
     def exclude_chrome(self) -> Edit | None:
         """Exclude the page chrome before the first sentence and after the last, as one edit
         (see :mod:`tui.core.boilerplate`)."""
-        found = chrome(self.text)
-        removed = [e for start, end in found for e in self.spans.overlapping(start, end)]
-        ranges = merge((*self.excluded, *found))
-        if ranges == self.excluded and not removed:
-            return None
-        return self._commit("exclude page chrome", removed, [], excluded=ranges)
+        return self._exclude("exclude page chrome", chrome(self.text))
 
     def mark_chrome(self) -> bool:
         """``suggest --chrome``: exclude the page chrome as the program's work, not a person's
@@ -303,13 +306,11 @@ class Document:
             for r in chrome(self.text)
             if not any(e.source == "user" for e in self.spans.overlapping(*r))
         ]
-        ranges = merge((*self.excluded, *found))
+        removed, ranges = self._exclusion(found)
         if ranges == self.excluded:
             return False
-        for start, end in found:
-            for entity in self.spans.overlapping(start, end):
-                self.spans.remove(entity)
-        self.excluded = ranges
+        status, before = self.status, self.excluded
+        self._apply(Edit("mark page chrome", tuple(removed), (), status, status, before, ranges))
         return True
 
     def set_status(self, status: Status) -> Edit | None:
