@@ -120,14 +120,20 @@ class Document:
         added: Iterable[Entity],
         status: Status | None = None,
         excluded: tuple[Range, ...] | None = None,
+        *,
+        step: bool = False,
     ) -> Edit | None:
+        """Apply the change as one step of the history; ``None`` when it changes nothing,
+        unless ``step`` says it is a step all the same (a decision that left things as they
+        were, which ``u`` should still take back)."""
         removed_set, added_set = set(removed), set(added)
         removed_t = tuple(sorted(removed_set - added_set))
         added_t = tuple(sorted(added_set - removed_set))
         new_status: Status = status if status is not None else "in_progress"
         if excluded == self.excluded:
             excluded = None
-        if not removed_t and not added_t and new_status == self.status and excluded is None:
+        unchanged = not removed_t and not added_t and new_status == self.status
+        if unchanged and excluded is None and not step:
             return None
         before = self.excluded if excluded is not None else None
         edit = Edit(description, removed_t, added_t, self.status, new_status, before, excluded)

@@ -317,12 +317,8 @@ class GoldDocument(Document):
         """
         removed = self.spans.overlapping(d.start, d.end)
         added = [_as_gold(e) for e in d.spans(choice)]
-        description = f"take {choice} at {d.start}"
-        edit = self._commit(description, removed, added, self.status)
-        if edit is None:
-            edit = Edit(description, (), (), self.status, self.status)
-            self.undo_stack.append(edit)
-            self.redo_stack.clear()
+        edit = self._commit(f"take {choice} at {d.start}", removed, added, self.status, step=True)
+        assert edit is not None  # a step is always made
         return edit
 
 
