@@ -157,11 +157,17 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Run ``pipeline`` on the items' texts and score it against their entities."""
+    found = predict(pipeline, items, progress)
+    return score(pipeline.name, zip((i.entities for i in items), found, strict=True), labels)
 
-    def predictions() -> Iterable[tuple[Sequence[Entity], Sequence[Entity]]]:
-        for item, predicted in zip(items, suggest(pipeline, (i.text for i in items)), strict=True):
-            if progress is not None:
-                progress(1)
-            yield item.entities, outside(predicted, item.excluded)  # not article text
 
-    return score(pipeline.name, predictions(), labels)
+def predict(
+    pipeline: Pipeline, items: Sequence[Item], progress: Callable[[int], None] | None = None
+) -> list[list[Entity]]:
+    """The pipeline's entities in each item's text, none in text marked not article text."""
+    found = []
+    for item, predicted in zip(items, suggest(pipeline, (i.text for i in items)), strict=True):
+        if progress is not None:
+            progress(1)
+        found.append(outside(predicted, item.excluded))
+    return found
