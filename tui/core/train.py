@@ -32,7 +32,7 @@ from tui.core.spans import Entity
 # converge, stopping early once the dev F1 has not improved for a while.
 EPOCHS = 30
 SETTINGS = spacy_format.Settings(
-    dropout=0.2, patience=600, learn_rate=0.001, batch_start=100, batch_stop=1000
+    dropout=0.2, patience=800, learn_rate=0.001, batch_start=100, batch_stop=1000
 )
 CURVE = (0.25, 0.5, 0.75, 1.0)
 
