@@ -164,6 +164,7 @@ def test_verdict_says_whether_more_data_helps() -> None:
     )
     assert verdict([point(0.75, 30, 0.75), point(1.0, 40, 0.754)]).startswith("F1 has levelled")
     assert verdict([point(0.75, 30, 0.80), point(1.0, 40, 0.70)]).startswith("F1 fell")
+    assert verdict([point(0.75, 1, 0.80), point(1.0, 1, 0.80)]).startswith("Too few")
 
 
 def test_chart_bars_are_proportional() -> None:
@@ -191,4 +192,4 @@ def test_curve_runs_each_share_with_progress(
         assert f"[{i}/4] training on {share}" in captured.err
         assert (out / f"{share[:-1]}pct" / "config.cfg").is_file()
     assert "Learning curve" in captured.out and "█" in captured.out
-    assert any(s in captured.out for s in ("More data", "levelled off", "F1 fell"))
+    assert any(s in captured.out for s in ("More data", "levelled off", "F1 fell", "Too few"))

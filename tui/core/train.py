@@ -313,6 +313,11 @@ def verdict(points: Sequence[Point]) -> str:
     a gain in the last share suggests more annotations of the same kind would help)."""
     if len(points) < 2:
         return "One run only: nothing to compare."
+    if points[-1].docs == points[-2].docs:
+        return (
+            f"Too few training articles for a curve: the last shares hold the same "
+            f"{points[-1].docs}; accept more articles first."
+        )
     last, before = points[-1].report.overall.f1, points[-2].report.overall.f1
     gain = last - before
     if gain > 0.01:

@@ -308,7 +308,7 @@ class MainScreen(ReaderCorpus, Screen[None]):
                 return
             project = self.session.workspace.project
             if not project.keeps(label):
-                self.say(f"{label} is outside the project's labels ({', '.join(project.labels)}).")
+                self.say(f"{label} is outside the project's labels.")
             elif label not in self.labels:
                 self.labels = [*self.labels, label]
             view.apply_label(label)
