@@ -16,6 +16,7 @@ how far the tuned model agrees with the base model on dates and numbers there.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import sys
@@ -118,10 +119,11 @@ def main_bench() -> None:
     test_items = collect(test / "articles", test / "annotations", {"accepted"}).items
     base_name = ner.resolve_model(None)
     base = ner.load(base_name)
-    started = time.perf_counter()
+    started, cpu, load = time.perf_counter(), time.process_time(), os.getloadavg()[0]
     run = args.work / "run"
     result = train(items, run, base=base_name, labels=labels, pipeline=base, epochs=args.epochs)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    load = max(load, os.getloadavg()[0])
     tuned = ner.load(str(result.model_path))
     base_test, tuned_test = predict(base, test_items), predict(tuned, test_items)
     gold = [i.entities for i in test_items]
@@ -132,7 +134,10 @@ def main_bench() -> None:
         f"\n{len(items)} articles ({result.train_docs} train, {result.dev_docs} dev), "
         f"{len(test_items)} test; labels {', '.join(labels)}; {SETTINGS}, epochs {args.epochs}"
     )
-    print(f"training (silver spans {result.silver}): {seconds:.0f} s wall\n")
+    print(
+        f"training (silver spans {result.silver}): {seconds:.0f} s wall, {cpu:.0f} s CPU "
+        f"(this process), load average up to {load:.1f}\n"
+    )
     print("| labels | dev before | dev after | test before | test after |")
     print("|---|---|---|---|---|")
     for label in [*labels, "overall"]:
