@@ -43,6 +43,24 @@ def test_other_settings_and_unknown_keys_survive_a_relabel(tmp_path: Path) -> No
     assert loaded.extra == {"later": {"x": 1}}
 
 
+def test_update_changes_one_setting_and_refuses_what_would_not_read_back(
+    tmp_path: Path,
+) -> None:
+    project.set_labels(tmp_path, ["PERSON"])
+    updated = project.update(tmp_path, model="en_core_web_sm", order="uncertain")
+    assert updated.path == tmp_path / project.FILE_NAME
+    loaded = project.load(tmp_path)
+    assert (loaded.labels, loaded.model, loaded.order) == (
+        ("PERSON",),
+        "en_core_web_sm",
+        "uncertain",
+    )
+    before = (tmp_path / project.FILE_NAME).read_bytes()
+    with pytest.raises(ProjectError, match="model should be"):
+        project.update(tmp_path, model="  ")
+    assert (tmp_path / project.FILE_NAME).read_bytes() == before
+
+
 def test_keep_filters_entities_by_label() -> None:
     p = Project(("PERSON",))
     found = [Entity(0, 3, "PERSON", "model"), Entity(4, 8, "DATE", "model")]

@@ -176,11 +176,17 @@ def save(annotations: Path, project: Project) -> Path:
     return path
 
 
+def update(annotations: Path, **changes: Any) -> Project:
+    """Change some settings (``labels=(…)``, ``model="…"``, ``order="…"``), keep the others,
+    write the file and return the project as written."""
+    project = replace(load(annotations), **changes)
+    parse(project.to_toml(), path_in(annotations))  # what is written must read back
+    return replace(project, path=save(annotations, project))
+
+
 def set_labels(annotations: Path, labels: Sequence[str]) -> Project:
     """Make ``labels`` the project's label set (other settings kept) and write the file."""
-    project = load(annotations).with_labels(labels)
-    path = save(annotations, project)
-    return replace(project, path=path)
+    return update(annotations, labels=tuple(labels))
 
 
 def label_set(project: Project, given: str | None, option: str = "--labels") -> tuple[str, ...]:
