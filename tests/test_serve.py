@@ -25,17 +25,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SEED_IDS
+from tests.conftest import SEED_IDS, needs_install
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NEEDLE = "expressed support for"
 DEADLINE = 90.0  # seconds for the whole page to show the article, on a busy 2-core machine
-
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed (Debian: apt-get install chromium); "
-    "the browser test of newsmark serve needs it",
-)
 
 # Runs before textual.js: keep the xterm Terminal that textual.js stores as ``this.terminal``.
 HOOK = """
@@ -161,11 +154,21 @@ def server(workdir: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[str]:
-    assert CHROMIUM is not None
+def chromium() -> str:
+    """The browser on PATH; looked up per test, so a test can take it away."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        needs_install(
+            "Chromium", "the browser test of newsmark serve", "apt-get install chromium (Debian)"
+        )
+    return found
+
+
+@pytest.fixture
+def browser(chromium: str, tmp_path: Path) -> Iterator[str]:
     proc = subprocess.Popen(
         [
-            CHROMIUM,
+            chromium,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -259,8 +262,7 @@ async def screen_text(devtools_ws: str, url: str, needle: str, timeout: float) -
         return value
 
 
-@needs_chromium
-async def test_browser_shows_the_article(server: str, browser: str) -> None:
+async def test_browser_shows_the_article(chromium: str, server: str, browser: str) -> None:
     # The outer bound covers a browser that stops answering DevTools calls altogether.
     text = await asyncio.wait_for(screen_text(browser, server, NEEDLE, DEADLINE), DEADLINE + 30)
     assert NEEDLE in text, f"the page did not show the article; it showed:\n{text}"
