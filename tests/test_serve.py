@@ -16,6 +16,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -327,9 +328,30 @@ def test_each_session_runs_open_with_the_same_options(tmp_path: Path) -> None:
     ]
 
 
-def test_serve_binds_to_the_loopback_by_default() -> None:
+def listening_addresses(port: int) -> set[str]:
+    """The addresses sockets listen on at ``port``, from the kernel's own tables."""
+    found = set()
+    for table, family in (("/proc/net/tcp", socket.AF_INET), ("/proc/net/tcp6", socket.AF_INET6)):
+        with contextlib.suppress(FileNotFoundError), open(table) as rows:
+            for row in list(rows)[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, _, hex_port = local.partition(":")
+                if state != "0A" or int(hex_port, 16) != port:  # 0A: LISTEN
+                    continue
+                words = [int(address[i : i + 8], 16) for i in range(0, len(address), 8)]
+                packed = b"".join(struct.pack("=I", word) for word in words)
+                found.add(socket.inet_ntop(family, packed))
+    return found
+
+
+def test_serve_binds_to_the_loopback_by_default(workdir: Path) -> None:
+    """A real server started without --host: its one listening socket is 127.0.0.1's, so
+    another machine (or even 127.0.0.2) cannot connect."""
     from tui.cli import build_parser
 
-    args = build_parser().parse_args(["serve"])
-    assert args.host == "127.0.0.1"
-    assert args.port == 8000
+    assert build_parser().parse_args(["serve"]).port == 8000
+    with serving(workdir) as url:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        assert listening_addresses(port) == {"127.0.0.1"}
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.2", port), timeout=5).close()
