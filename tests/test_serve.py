@@ -162,6 +162,13 @@ def server(workdir: Path) -> Iterator[str]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[str]:
+    with chromium(tmp_path / "chromium-profile") as devtools:
+        yield devtools
+
+
+@contextlib.contextmanager
+def chromium(profile: Path) -> Iterator[str]:
+    """A headless Chromium with its own profile; yields its DevTools websocket address."""
     assert CHROMIUM is not None
     proc = subprocess.Popen(
         [
@@ -176,7 +183,7 @@ def browser(tmp_path: Path) -> Iterator[str]:
             "--disable-sync",
             "--disable-dev-shm-usage",
             "--window-size=1280,800",
-            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            f"--user-data-dir={profile}",
             "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0",
             "about:blank",

@@ -31,6 +31,7 @@ from tui.core.signin import Clock, Sessions, Throttle
 log = logging.getLogger("newsmark.serve")
 
 COOKIE = "newsmark_session"
+MEMBER = web.RequestKey("member", str)
 OPEN_PATHS = frozenset({"/login"})
 REDIRECT_PATHS = frozenset({"/", "/progress"})
 WRONG = "Wrong name or password."
@@ -203,7 +204,7 @@ class TeamServer(Server):
         elif request.path == "/ws" and not same_origin(request, self.public_url):
             response = web.Response(status=403, text="This connection did not come from newsmark.")
         else:
-            request["member"] = name
+            request[MEMBER] = name
             response = await handler(request)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
@@ -257,7 +258,7 @@ class TeamServer(Server):
         return response
 
     async def handle_logout_form(self, request: web.Request) -> web.StreamResponse:
-        name = html.escape(request["member"])
+        name = html.escape(request[MEMBER])
         body = (
             f"<h1>Sign out</h1><p>Signed in as <b>{name}</b>.</p>"
             '<form method="post" action="logout"><button type="submit">Sign out</button></form>'
@@ -283,13 +284,13 @@ class TeamServer(Server):
             response = web.json_response(report.to_json(), dumps=json.dumps)
             response.headers["Cache-Control"] = "no-store"
             return response
-        return page("Progress", progress_html(report, request["member"]))
+        return page("Progress", progress_html(report, request[MEMBER]))
 
     # -- one reader per person --------------------------------------------------------------
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """textual-serve's handler, with the signed-in person's own command."""
-        name: str = request["member"]
+        name: str = request[MEMBER]
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)

@@ -10,6 +10,7 @@ waiting.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import time
 from collections import deque
@@ -118,4 +119,4 @@ class Throttle:
         times = self._recent(name)
         if len(times) <= self.allowed:
             return 0
-        return max(1, int(times[-self.allowed - 1] + self.window - self.clock()) + 1)
+        return max(1, math.ceil(times[-self.allowed - 1] + self.window - self.clock()))
