@@ -434,3 +434,40 @@ async def test_nothing_of_the_app_without_a_session(tmp_path: Path) -> None:
             assert response.status == 200 and 'type="password"' in page
             assert response.headers["X-Frame-Options"] == "DENY"
     assert team.started == []
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+def test_serve_team_needs_a_team_and_no_single_person_options(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    assert main(["serve", "--team"]) == 2
+    assert "no team yet" in capsys.readouterr().err
+    team_file.load(workdir / "annotations").with_member("kim", PASSWORDS["kim"]).save()
+    assert main(["serve", "--team", "--annotator", "kim"]) == 2
+    assert "drop the article names and --annotator" in capsys.readouterr().err
+
+
+def test_newsmark_serve_team_signs_people_in(workdir: Path) -> None:
+    """The real command, as a coordinator starts it: sign-in form, then the reader's page."""
+    from http.cookiejar import CookieJar as Jar
+    from urllib.error import HTTPError
+    from urllib.parse import urlencode
+    from urllib.request import HTTPCookieProcessor, build_opener
+
+    from tests.test_serve import serving
+
+    team_file.load(workdir / "annotations").with_member("kim", PASSWORDS["kim"]).save()
+    opener = build_opener(HTTPCookieProcessor(Jar()))
+    with serving(workdir, "--team") as url:
+        with opener.open(url, timeout=30) as page:  # sent on to the sign-in form
+            assert page.url == url + "login" and 'name="password"' in page.read().decode()
+        with pytest.raises(HTTPError) as wrong:
+            opener.open(url + "login", urlencode({"name": "kim", "password": "x"}).encode())
+        assert wrong.value.code == 401
+        form = urlencode({"name": "kim", "password": PASSWORDS["kim"]}).encode()
+        with opener.open(url + "login", form, timeout=30) as page:
+            assert page.url == url and "textual.js" in page.read().decode()
