@@ -471,3 +471,19 @@ def test_newsmark_serve_team_signs_people_in(workdir: Path) -> None:
         form = urlencode({"name": "kim", "password": PASSWORDS["kim"]}).encode()
         with opener.open(url + "login", form, timeout=30) as page:
             assert page.url == url and "textual.js" in page.read().decode()
+
+
+async def test_the_page_connects_back_to_the_address_the_browser_used(tmp_path: Path) -> None:
+    """Without --public-url, a browser at localhost keeps its cookie on localhost."""
+    team = Team(tmp_path)
+    async with client(team) as http:
+        headers = {"Host": f"localhost:{team.port}"}
+        form = {"name": "kim", "password": PASSWORDS["kim"]}
+        async with http.post(
+            "/login", data=form, headers=headers, allow_redirects=False
+        ) as response:
+            assert response.status == 303 and response.headers["Location"] == "/"
+        async with http.get("/", headers=headers) as response:
+            page = await response.text()
+    assert f'data-session-websocket-url="ws://localhost:{team.port}/ws"' in page
+    assert f"http://localhost:{team.port}/static/js/textual.js" in page

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import aiohttp_jinja2
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
@@ -153,9 +154,27 @@ class TeamServer(Server):
         self.sessions = Sessions(clock=clock) if clock else Sessions()
         self.throttle = Throttle(clock=clock) if clock else Throttle()
         self.cookie_path = (urlsplit(self.public_url).path.rstrip("/") or "") + "/"
+        self.explicit_url = public_url is not None
 
     def url(self, path: str) -> str:
+        """Where to send the browser: under the public URL when one was given, else on the
+        address the browser used (``localhost`` and ``127.0.0.1`` hold separate cookies)."""
+        if not self.explicit_url:
+            return "/" + path.lstrip("/")
         return f"{self.public_url.rstrip('/')}/{path.lstrip('/')}"
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        """textual-serve's page, connecting back to the address the browser used unless a
+        public URL was given, so the websocket carries the cookie the sign-in set."""
+        base = self.public_url.rstrip("/") if self.explicit_url else f"http://{request.host}"
+        scheme, rest = base.split(":", 1)
+        context = {
+            "font_size": to_int(request.query.get("fontsize", "16"), 16),
+            "app_websocket_url": f"{'wss' if scheme == 'https' else 'ws'}:{rest}/ws",
+            "config": {"static": {"url": f"{base}/static/"}},
+            "application": {"name": self.title},
+        }
+        return aiohttp_jinja2.render_template("app_index.html", request, context)
 
     # -- the app ----------------------------------------------------------------------------
 

@@ -138,7 +138,12 @@ def run(args: argparse.Namespace) -> int:
         elif action == "overlap":
             team.with_overlap(args.overlap).save()
             n = len(team.members)
-            if args.overlap > n:
+            if n == 0:
+                print(
+                    f"Each article will go to {args.overlap} annotator(s); add them with "
+                    "`newsmark team add NAME`."
+                )
+            elif args.overlap > n:
                 print(
                     f"Each article will go to {args.overlap} annotators once the team has "
                     f"that many; it has {n} now, so everyone sees every article."
