@@ -57,6 +57,8 @@ class Person:
     pid: int | None = None
     rss: float | None = None
     pss: float | None = None
+    cpu_first: float | None = None  # the reader's CPU seconds when its first frame showed
+    cpu_model: float | None = None  # ... and once the model was loaded
     error: str | None = None
 
 
@@ -102,6 +104,17 @@ def reader_pid(name: str) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User plus system CPU time of a live process so far."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pss_mb(pid: int) -> float | None:
     try:
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
@@ -133,6 +146,7 @@ async def work(url: str, person: Person, edits: int, done: asyncio.Event | None)
         total = len(person.articles)
         await screen.until(person.articles[0], f"0 of {total} reviewed")
         person.first_frame = time.perf_counter() - started
+        person.cpu_first = cpu_seconds(reader_pid(person.name))
         for k in range(1, edits + 1):
             for key in ("l", "1"):
                 await ws.send_json(["stdin", key])
@@ -144,6 +158,7 @@ async def work(url: str, person: Person, edits: int, done: asyncio.Event | None)
             await asyncio.sleep(KEY_GAP)
         await screen.until("reviewed", gone="loading model")  # memory with the model in it
         person.pid = reader_pid(person.name)
+        person.cpu_model = cpu_seconds(person.pid)
         if person.pid is not None:
             person.rss, person.pss = common.rss_mb(person.pid), pss_mb(person.pid)
         if done is not None:
@@ -311,6 +326,19 @@ def main() -> int:
             bool(rss) and max(rss) <= MEMORY_TARGET,
         ),
     ]
+    cpu_first = [p.cpu_first for p in people if p.cpu_first is not None]
+    cpu_model = [p.cpu_model for p in people if p.cpu_model is not None]
+    if cpu_first and cpu_model:
+        rows.append(
+            common.Row(
+                "a reader's CPU: to its first frame / with the model loaded (mean)",
+                f"{sum(cpu_first) / len(cpu_first):.1f} / {sum(cpu_model) / len(cpu_model):.1f} s",
+                f"{solo.cpu_first or 0:.1f} / {solo.cpu_model or 0:.1f} s (alone)",
+                f"{n} readers need {sum(cpu_model) / (os.cpu_count() or 1):.1f} s of all "
+                f"{os.cpu_count()} cores",
+                "",
+            )
+        )
     common.table(
         f"A team on one server: {n} people signed in at once, {args.edits} edit rounds each, "
         f"{args.articles} articles, overlap 2",
