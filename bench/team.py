@@ -7,7 +7,8 @@ terminal's bytes fed to an emulated screen (pyte). Measured per person:
 
 - first frame: from the sign-in request to the reader on screen (their first article's name
   and the reviewed count in the header);
-- edits: ``EDITS`` rounds of ``l``, ``1`` (label a token), ``a`` (accept, next article), a key
+- edits: ``EDITS`` rounds of ``l``, ``L``, ``1`` (select two tokens, label them PERSON: always
+  a new span of the person's, even over a suggestion), ``a`` (accept, next article), a key
   every ``KEY_GAP`` seconds like a quick typist; the time from ``a`` to the header's new count;
 - saved: afterwards, every person's folder is read: an accepted TOML per round, each holding
   the label they typed (``source = "user"``), written as that person;
@@ -148,7 +149,7 @@ async def work(url: str, person: Person, edits: int, done: asyncio.Event | None)
         person.first_frame = time.perf_counter() - started
         person.cpu_first = cpu_seconds(reader_pid(person.name))
         for k in range(1, edits + 1):
-            for key in ("l", "1"):
+            for key in ("l", "L", "1"):
                 await ws.send_json(["stdin", key])
                 await asyncio.sleep(KEY_GAP)
             sent = time.perf_counter()
