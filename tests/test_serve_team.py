@@ -12,6 +12,8 @@ import argparse
 import asyncio
 import contextlib
 import json
+import shlex
+import sys
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import ClientSession, CookieJar, WSServerHandshakeError, web
+from aiohttp import ClientSession, CookieJar, WSMsgType, WSServerHandshakeError, web
 from yarl import URL
 
 from tests.test_serve import HOOK, SCREEN, chromium, free_port, needs_chromium, wait_for
@@ -45,7 +47,9 @@ class Clock:
 class Team:
     """A corpus, a team of two with overlap 1, and the server for it (not yet started)."""
 
-    def __init__(self, root: Path, public_url: str | None = None) -> None:
+    def __init__(
+        self, root: Path, public_url: str | None = None, reader: str | None = None
+    ) -> None:
         self.articles = root / "articles"
         self.articles.mkdir()
         seeds = sorted(SEEDS.glob("*.txt"))
@@ -68,7 +72,7 @@ class Team:
 
         def command(name: str) -> str:
             self.started.append(name)
-            return member_command(options, name)
+            return reader or member_command(options, name)
 
         self.server = TeamServer(
             command,
@@ -487,3 +491,28 @@ async def test_the_page_connects_back_to_the_address_the_browser_used(tmp_path: 
             page = await response.text()
     assert f'data-session-websocket-url="ws://localhost:{team.port}/ws"' in page
     assert f"http://localhost:{team.port}/static/js/textual.js" in page
+
+
+# A stand-in reader that announces itself as textual-serve expects and ends at once.
+NO_READER = shlex.join([sys.executable, "-c", "print('__GANGLION__')"])
+
+
+async def test_signing_out_or_expiring_closes_the_open_reader(tmp_path: Path) -> None:
+    team = Team(tmp_path, reader=NO_READER)
+    async with client(team) as http:
+        assert await sign_in(http, "kim", PASSWORDS["kim"]) == 303
+        ws = await http.ws_connect("/ws")
+        async with http.post("/logout", allow_redirects=False) as response:
+            assert response.status == 303
+        message = await asyncio.wait_for(ws.receive(), 30)
+        assert message.type == WSMsgType.CLOSE and message.data == 4001
+
+        assert await sign_in(http, "kim", PASSWORDS["kim"]) == 303
+        ws = await http.ws_connect("/ws")
+        await ws.send_json(["ping", "1"])
+        assert (await asyncio.wait_for(ws.receive_json(), 30)) == ["pong", "1"]
+        team.clock.now += SESSION_SECONDS + 1
+        await ws.send_json(["ping", "2"])
+        message = await asyncio.wait_for(ws.receive(), 30)
+        assert message.type == WSMsgType.CLOSE and message.data == 4001
+    assert team.started == ["kim", "kim"]

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -33,6 +33,7 @@ log = logging.getLogger("newsmark.serve")
 
 COOKIE = "newsmark_session"
 MEMBER = web.RequestKey("member", str)
+TOKEN = web.ResponseKey("token", str)
 OPEN_PATHS = frozenset({"/login"})
 REDIRECT_PATHS = frozenset({"/", "/progress"})
 WRONG = "Wrong name or password."
@@ -155,6 +156,9 @@ class TeamServer(Server):
         self.throttle = Throttle(clock=clock) if clock else Throttle()
         self.cookie_path = (urlsplit(self.public_url).path.rstrip("/") or "") + "/"
         self.explicit_url = public_url is not None
+        self.sockets: dict[str, set[web.WebSocketResponse]] = {}  # the open readers, by cookie
+        self._team: team_file.Team | None = None
+        self._team_stamp: tuple[int, int, int] | None = None
 
     def url(self, path: str) -> str:
         """Where to send the browser: under the public URL when one was given, else on the
@@ -189,11 +193,19 @@ class TeamServer(Server):
         return app
 
     def team(self) -> team_file.Team:
-        return team_file.load(self.annotations)
+        """The team file as it is now: read again whenever it changed on disk."""
+        path = team_file.team_path(self.annotations)
+        try:
+            stat = path.stat()
+            stamp: tuple[int, int, int] | None = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            stamp = None
+        if self._team is None or stamp is None or stamp != self._team_stamp:
+            self._team, self._team_stamp = team_file.load(self.annotations), stamp
+        return self._team
 
-    def signed_in(self, request: web.Request) -> str | None:
-        """The member this request comes from; a removed member's session ends with them."""
-        token = request.cookies.get(COOKIE)
+    def member(self, token: str | None) -> str | None:
+        """Who holds this session; a removed member's sessions end with them."""
         name = self.sessions.who(token)
         if name is None:
             return None
@@ -206,6 +218,9 @@ class TeamServer(Server):
             self.sessions.end_all(name)
             return None
         return name
+
+    def signed_in(self, request: web.Request) -> str | None:
+        return self.member(request.cookies.get(COOKIE))
 
     @web.middleware
     async def guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -285,7 +300,9 @@ class TeamServer(Server):
         return page("Sign out", body)
 
     async def handle_logout(self, request: web.Request) -> web.StreamResponse:
-        self.sessions.end(request.cookies.get(COOKIE))
+        token = request.cookies.get(COOKIE)
+        self.sessions.end(token)
+        await self.close_sockets(token)
         response = web.Response(status=303, headers={"Location": self.url("login")})
         response.del_cookie(
             COOKIE, path=self.cookie_path, secure=self.secure, httponly=True, samesite="Strict"
@@ -314,6 +331,9 @@ class TeamServer(Server):
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         app_service: AppService | None = None
+        token = request.cookies.get(COOKIE, "")
+        websocket[TOKEN] = token
+        self.sockets.setdefault(token, set()).add(websocket)
         try:
             await websocket.prepare(request)
             app_service = AppService(
@@ -334,9 +354,46 @@ class TeamServer(Server):
         except Exception as error:
             log.exception(error)
         finally:
+            self.sockets.get(token, set()).discard(websocket)
             if app_service is not None:
                 await app_service.stop()
         return websocket
+
+    async def _process_messages(
+        self, websocket: web.WebSocketResponse, app_service: AppService
+    ) -> None:
+        """textual-serve's loop, ended as soon as the session is: signed out, expired or the
+        person removed from the team (the reader then quits, saving everything)."""
+        token = websocket.get(TOKEN, "")
+        async for message in websocket:
+            if self.member(token) is None:
+                await websocket.close(code=4001, message=b"signed out")
+                return
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = message.json()
+            except ValueError:
+                continue
+            if not isinstance(envelope, list) or not envelope:
+                continue
+            kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+            if kind == "stdin" and isinstance(data, str):
+                await app_service.send_bytes(data.encode("utf-8"))
+            elif kind == "resize" and isinstance(data, dict):
+                await app_service.set_terminal_size(
+                    to_int(str(data.get("width")), 80), to_int(str(data.get("height")), 24)
+                )
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
+
+    async def close_sockets(self, token: str | None) -> None:
+        for websocket in list(self.sockets.pop(token or "", ())):
+            await websocket.close(code=4001, message=b"signed out")
 
     async def on_startup(self, app: web.Application) -> None:
         names = ", ".join(self.team().names)
