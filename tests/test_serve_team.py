@@ -516,3 +516,28 @@ async def test_signing_out_or_expiring_closes_the_open_reader(tmp_path: Path) ->
         message = await asyncio.wait_for(ws.receive(), 30)
         assert message.type == WSMsgType.CLOSE and message.data == 4001
     assert team.started == ["kim", "kim"]
+
+
+def test_each_person_runs_open_as_a_member_with_the_servers_options(tmp_path: Path) -> None:
+    options = argparse.Namespace(
+        articles=Path("articles"), annotations=tmp_path / "my team", model="m", order=None
+    )
+    argv = shlex.split(member_command(options, "kim"))
+    assert argv[0] == sys.executable and argv[1:4] == ["-m", "tui", "open"]
+    assert argv[4:] == [
+        "--articles",
+        str(Path("articles").resolve()),
+        "--annotations",
+        str(tmp_path / "my team"),
+        "--member",
+        "kim",
+        "--model",
+        "m",
+    ]
+    options.order, options.seed = "uncertain", 3  # a queue order goes to every reader
+    assert shlex.split(member_command(options, "kim"))[-4:] == [
+        "--order",
+        "uncertain",
+        "--seed",
+        "3",
+    ]

@@ -20,9 +20,9 @@ COMMAND_MODULES: dict[str, str] = {
     "train": "tui.commands.train",
     "agree": "tui.commands.agree",
     "serve": "tui.commands.serve",
+    "team": "tui.commands.team",
     "add": "tui.commands.add",
     "review": "tui.commands.review",
-    "team": "tui.commands.team",
 }
 
 

@@ -93,6 +93,9 @@ def member_command(args: argparse.Namespace, name: str) -> str:
     ]
     if args.model:
         argv += ["--model", args.model]
+    order = getattr(args, "order", None)  # the review order, where the reader has one
+    if order:
+        argv += ["--order", order, "--seed", str(getattr(args, "seed", 0))]
     return shlex.join(argv)
 
 
