@@ -541,3 +541,17 @@ def test_each_person_runs_open_as_a_member_with_the_servers_options(tmp_path: Pa
         "--seed",
         "3",
     ]
+
+
+async def test_a_person_with_no_article_gets_a_sentence_not_a_reader(tmp_path: Path) -> None:
+    team = Team(tmp_path)
+    for story in team.articles.iterdir():  # one article left: one of the two has nothing
+        if story.name != "story-00.txt":
+            story.unlink()
+    idle = "lee" if "story-00.txt" in team.routed["kim"] else "kim"
+    async with client(team) as http:
+        assert await sign_in(http, idle, PASSWORDS[idle]) == 303
+        async with http.get("/") as response:
+            page = await response.text()
+    assert response.status == 200 and f"No article is routed to {idle} yet" in page
+    assert "textual.js" not in page and team.started == []

@@ -304,3 +304,15 @@ def test_member_view_is_their_folder_and_their_articles(tmp_path: Path) -> None:
 def test_open_as_a_member_needs_a_team(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["open", "--member", "kim"]) == 2
     assert "no team yet" in capsys.readouterr().err
+
+
+def test_a_member_with_no_article_is_told_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    articles = corpus(tmp_path, 1)
+    ann = tmp_path / "annotations"
+    team_file.load(ann).with_member("kim", PASSWORD).with_member("lee", PASSWORD).save()
+    idle = next(n for n in ("kim", "lee") if not team_file.load(ann).assignments(["a00.txt"])[n])
+    where = ["--articles", str(articles), "--annotations", str(ann)]
+    assert main(["open", "--member", idle, *where]) == 2
+    assert f"No article is routed to {idle} yet" in capsys.readouterr().err

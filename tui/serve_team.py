@@ -26,6 +26,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from tui.core import team as team_file
+from tui.core.article import CorpusError
 from tui.core.progress import Progress, progress
 from tui.core.signin import Clock, Sessions, Throttle
 
@@ -170,6 +171,17 @@ class TeamServer(Server):
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         """textual-serve's page, connecting back to the address the browser used unless a
         public URL was given, so the websocket carries the cookie the sign-in set."""
+        try:  # say why there is nothing to annotate, rather than start a reader that cannot
+            await asyncio.to_thread(
+                team_file.member_view, self.annotations, self.articles, request[MEMBER]
+            )
+        except (team_file.TeamError, CorpusError, OSError) as exc:
+            body = (
+                f"<h1>Nothing to annotate</h1><p>{html.escape(str(exc))}</p>"
+                '<p><a href="progress">Team progress</a></p>'
+                '<form method="post" action="logout"><button type="submit">Sign out</button></form>'
+            )
+            return page("Nothing to annotate", body)
         base = self.public_url.rstrip("/") if self.explicit_url else f"http://{request.host}"
         scheme, rest = base.split(":", 1)
         context = {

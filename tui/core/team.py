@@ -281,4 +281,11 @@ def member_view(annotations: Path, articles: Path, name: str) -> tuple[Path, lis
         raise TeamError(
             f"{name!r} is not in the team in {team.path}; `newsmark team list` shows who is."
         )
-    return team.folder(name), team.assignments(Corpus.open(articles).ids)[name]
+    mine = team.assignments(Corpus.open(articles).ids)[name]
+    if not mine:
+        raise TeamError(
+            f"No article is routed to {name} yet: {len(team.members)} people share "
+            f"{articles} with overlap {team.overlap}; add articles, or raise the overlap "
+            "with `newsmark team overlap N`."
+        )
+    return team.folder(name), mine
