@@ -79,6 +79,17 @@ def needs_install(what: str, needed_by: str, install: str) -> NoReturn:
     pytest.skip(line)
 
 
+@pytest.fixture
+def chromium() -> str:
+    """The browser on PATH; looked up per test, so a test can take it away."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        needs_install(
+            "Chromium", "the browser test of newsmark serve", "apt-get install chromium (Debian)"
+        )
+    return found
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say loudly, once per missing install, how many tests it kept from running."""
     counts: dict[str, int] = {}

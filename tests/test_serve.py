@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import struct
@@ -26,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SEED_IDS, needs_install
+from tests.conftest import SEED_IDS
 
 NEEDLE = "expressed support for"
 DEADLINE = 90.0  # seconds for the whole page to show the article, on a busy 2-core machine
@@ -155,21 +154,17 @@ def server(workdir: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def chromium() -> str:
-    """The browser on PATH; looked up per test, so a test can take it away."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        needs_install(
-            "Chromium", "the browser test of newsmark serve", "apt-get install chromium (Debian)"
-        )
-    return found
-
-
-@pytest.fixture
 def browser(chromium: str, tmp_path: Path) -> Iterator[str]:
+    with launch_chromium(chromium, tmp_path / "chromium-profile") as devtools:
+        yield devtools
+
+
+@contextlib.contextmanager
+def launch_chromium(binary: str, profile: Path) -> Iterator[str]:
+    """A headless Chromium with its own profile; yields its DevTools websocket address."""
     proc = subprocess.Popen(
         [
-            chromium,
+            binary,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -180,7 +175,7 @@ def browser(chromium: str, tmp_path: Path) -> Iterator[str]:
             "--disable-sync",
             "--disable-dev-shm-usage",
             "--window-size=1280,800",
-            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            f"--user-data-dir={profile}",
             "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0",
             "about:blank",

@@ -116,7 +116,12 @@ def _article_ids(workspace: Workspace, files: Sequence[str]) -> list[str]:
 def run_app(args: argparse.Namespace) -> int:
     """``newsmark open``: exit 0 after a normal quit, 2 when the corpus cannot be opened."""
     try:
-        workspace = Workspace(args.articles, args.annotations, getattr(args, "annotator", None))
+        workspace = Workspace(
+            args.articles,
+            args.annotations,
+            getattr(args, "annotator", None),
+            only=getattr(args, "only", None),
+        )
         first = _article_ids(workspace, getattr(args, "files", None) or [])
     except (CorpusError, ArticleError, StoreError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
