@@ -14,6 +14,7 @@ from textual.binding import BindingType
 from tui import messages
 from tui.core import ner
 from tui.core.article import ArticleError, CorpusError
+from tui.core.project import ProjectError
 from tui.core.session import Session
 from tui.core.store import StoreError
 from tui.core.workspace import Workspace
@@ -123,7 +124,7 @@ def run_app(args: argparse.Namespace) -> int:
             only=getattr(args, "only", None),
         )
         first = _article_ids(workspace, getattr(args, "files", None) or [])
-    except (CorpusError, ArticleError, StoreError) as exc:
+    except (CorpusError, ArticleError, StoreError, ProjectError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
         return 2
     app = NewsmarkApp(workspace, first, model=getattr(args, "model", None))
