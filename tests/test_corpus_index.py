@@ -87,12 +87,55 @@ def test_name_parts_and_lower_case_names_come_next_with_their_reason(workdir: Pa
     index = corpus_index.build(Workspace(workdir / "articles", workdir / "annotations"))
     hints = {e.text: e.hint for e in index.suspects}
     assert hints == {
-        "Pezeshkian": "part of 'Masoud Pezeshkian', a PERSON",
+        "Pezeshkian": "part of 'Masoud Pezeshkian', a PERSON 1×",
         "hegemonic practices": "a name label on text with no capital letter",
     }
     assert [e.text for e in index.entries[:2]] == ["Pezeshkian", "hegemonic practices"]
     assert index.find("two") is not None and not index.find("two").suspect  # type: ignore[union-attr]
     assert index.find("Xi") is not None and index.find("Xi").hint is None  # type: ignore[union-attr]
+
+
+def test_the_rarer_reading_of_a_name_part_is_the_suspect(tmp_path: Path) -> None:
+    """ "London" GPE in other articles, "Michael London" PERSON once: the PERSON is the odd
+    one; "Wang" ORG twice after "Wang Yi" PERSON in the same article: "Wang" is."""
+    articles, annotations = tmp_path / "articles", tmp_path / "annotations"
+    articles.mkdir()
+    annotations.mkdir()
+    texts = {
+        "a.txt": "Michael London scored in London, BBC Sport said.",
+        "b.txt": "London and London again; BBC said; BBC too. Wang Yi met Wang, Wang.",
+    }
+    for name, text in texts.items():
+        (articles / name).write_text(text, "utf-8")
+    spans = {
+        "a.txt": [
+            ("Michael London", "PERSON", 0),
+            ("London", "GPE", 1),
+            ("BBC Sport", "PERSON", 0),
+        ],
+        "b.txt": [("London", "GPE", 0), ("London", "GPE", 1), ("BBC", "ORG", 0), ("BBC", "ORG", 1)]
+        # A surname after the full name in the same article: the surname is the odd one.
+        + [("Wang Yi", "PERSON", 0), ("Wang", "ORG", 1), ("Wang", "ORG", 2)],
+    }
+    for name, wanted in spans.items():
+        article = read_article(articles, name)
+        entities = []
+        for text, label, nth in wanted:
+            at = -1
+            for _ in range(nth + 1):
+                at = article.text.index(text, at + 1)
+            entities.append(Entity(at, at + len(text), label, "model"))
+        annotation = store.Annotation(name, article.sha256, "unreviewed", tuple(entities))
+        store.save(store.annotation_path(annotations, name), annotation, article.text)
+    index = corpus_index.build(Workspace(articles, annotations))
+    hints = {e.text: (e.hint, e.other) for e in index.suspects}
+    assert hints == {
+        "Michael London": ("holds 'London', elsewhere GPE 3×", "London"),
+        "BBC Sport": ("holds 'BBC', elsewhere ORG 2×", "BBC"),
+        "Wang": ("part of 'Wang Yi', a PERSON 1×", "Wang Yi"),
+    }
+    london = index.find("London")
+    assert london is not None and not london.suspect
 
 
 @pytest.mark.parametrize(

@@ -437,7 +437,31 @@ INDEX_BINDINGS: list[Binding] = [
         "Jump",
         id="index-jump",
         tooltip="In the index: open the next occurrence of the highlighted text in the article "
-        "pane.",
+        "pane; I comes back to the same row, and enter there goes on to the occurrence after.",
+    ),
+    Binding(
+        "o",
+        "other_reading",
+        "Other reading",
+        id="index-other",
+        tooltip="In the index: from a hint (?) to the reading it is weighed against "
+        '("Michael London" PERSON and "London" GPE), and back, to fix whichever is wrong.',
+    ),
+    Binding(
+        "f",
+        "forget",
+        "Forget",
+        id="index-forget",
+        tooltip="In the index: make the memory forget what it holds about the highlighted text "
+        "(◆): a deletion, a label or a resize; unreviewed articles open are suggested again.",
+    ),
+    Binding(
+        "s",
+        "suggest",
+        "Suggest the rest",
+        id="index-suggest",
+        tooltip="In the index: suggest, with the model and the memory, every article that has no "
+        "suggestions yet, so the index knows them too; escape stops.",
     ),
     Binding(
         "u",
@@ -447,7 +471,13 @@ INDEX_BINDINGS: list[Binding] = [
         tooltip="In the index: undo the last correction made across the corpus, in every "
         "article it changed.",
     ),
-    Binding("escape", "close", "Close", id="index-close", tooltip="Close the index."),
+    Binding(
+        "escape",
+        "close",
+        "Close",
+        id="index-close",
+        tooltip="Close the index (while it suggests articles: stop that first).",
+    ),
 ]
 
 # Keys of the preview of a correction across the corpus.

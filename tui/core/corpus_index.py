@@ -25,6 +25,7 @@ from tui.core import store
 from tui.core.article import ArticleError
 from tui.core.edits import Document, Edit, Status
 from tui.core.lint import NAME_LABELS, cased_lower
+from tui.core.memory import Memory
 from tui.core.spans import Entity, Source
 from tui.core.store import StoreError
 from tui.core.tokens import Tokens, regex_tokens
@@ -54,6 +55,11 @@ class Entry:
     occurrences: list[Occurrence] = field(default_factory=list)
     hint: str | None = None
     """Why the text is probably mislabelled, when it is not a plain conflict."""
+    other: str | None = None
+    """The other reading a hint weighs this one against ("Masoud Pezeshkian" for
+    "Pezeshkian"): the person decides which side to fix."""
+    remembered: list[str] = field(default_factory=list)
+    """What the memory holds about this text (:meth:`Memory.about`)."""
 
     @property
     def labels(self) -> Counter[str]:
@@ -101,29 +107,59 @@ class CorpusIndex:
 
 
 def _hint(entries: dict[str, Entry]) -> None:
-    """Set each entry's hint: part of a longer PERSON name, or a name label in lower case."""
-    parts: dict[str, str] = {}  # "Pezeshkian" -> "Masoud Pezeshkian"
+    """Set the hints: a name part read two ways, or a name label in lower case.
+
+    When a text is part of a PERSON name ("Pezeshkian" of "Masoud Pezeshkian") and labelled
+    something else on its own, one of the two readings is wrong, and the odd one is the
+    suspect. The part is, when it is mostly found in the articles that name the person in
+    full (news names a person in full once, then by surname: "Wang Yi ... Wang said") or is
+    no commoner than the full name; otherwise the full name is ("Michael London" PERSON once,
+    "London" GPE sixty times in other articles). The suspect's hint names the other reading
+    with its count, and the person chooses which side to fix.
+    """
+    wholes: dict[str, list[Entry]] = {}  # "Pezeshkian" -> ["Masoud Pezeshkian"]
     for entry in entries.values():
         if "PERSON" not in entry.labels:
             continue
         words = entry.text.split()
         for n in range(1, len(words)):
-            parts.setdefault(" ".join(words[:n]), entry.text)
-            parts.setdefault(" ".join(words[n:]), entry.text)
+            for part in (" ".join(words[:n]), " ".join(words[n:])):
+                wholes.setdefault(part, []).append(entry)
     for entry in entries.values():
         labels = entry.labels
-        whole = parts.get(entry.text)
-        if whole is not None and "PERSON" not in labels:
-            entry.hint = f"part of {whole!r}, a PERSON"
-        elif cased_lower(entry.text) and NAME_LABELS & set(labels):
+        found = wholes.get(entry.text)
+        if found is not None and "PERSON" not in labels:
+            whole = max(found, key=lambda w: (w.labels["PERSON"], w.text))
+            persons = whole.labels["PERSON"]
+            named = {o.article for o in whole.occurrences if o.label == "PERSON"}
+            beside = sum(o.article in named for o in entry.occurrences)
+            elsewhere = entry.count - beside
+            if beside >= elsewhere or persons >= elsewhere:
+                entry.hint = f"part of {whole.text!r}, a PERSON {persons}×"
+                entry.other = whole.text
+            elif whole.other is None or entries[whole.other].count < entry.count:
+                whole.hint = f"holds {entry.text!r}, elsewhere {_counted(entry)}"
+                whole.other = entry.text
+        elif cased_lower(entry.text) and NAME_LABELS & set(labels) and entry.hint is None:
             entry.hint = "a name label on text with no capital letter"
 
 
-def build(workspace: Workspace, opened: Mapping[str, Annotated] | None = None) -> CorpusIndex:
+def _counted(entry: Entry) -> str:
+    """``GPE 60× · ORG 2×``."""
+    return " · ".join(f"{label} {n}×" for label, n in entry.labels.most_common())
+
+
+def build(
+    workspace: Workspace,
+    opened: Mapping[str, Annotated] | None = None,
+    memory: Memory | None = None,
+) -> CorpusIndex:
     """Index every annotated article; open ones as they are now, others from their TOML.
 
     Reading a TOML needs no article (spans carry their text), so the index is quick on big
-    corpora. Files that cannot be read are listed in ``errors`` and left out.
+    corpora. Files that cannot be read are listed in ``errors`` and left out. Texts the
+    ``memory`` holds a decision about say so, and those that are an entity nowhere (a
+    deletion) are listed too, so every decision can be seen and forgotten.
     """
     opened = opened or {}
     by_text: dict[str, Entry] = {}
@@ -154,7 +190,11 @@ def build(workspace: Workspace, opened: Mapping[str, Annotated] | None = None) -
         for s in spans:
             add(aid, s.start, s.end, s.label, s.source, s.text)
     _hint(by_text)
-    entries = sorted(by_text.values(), key=lambda e: (not e.suspect, -e.count, e.text))
+    if memory is not None:
+        for text in memory.texts():
+            entry = by_text.setdefault(text, Entry(text))
+            entry.remembered = memory.about(text)
+    entries = sorted(by_text.values(), key=lambda e: (not e.suspect, e.count > 0, -e.count, e.text))
     return CorpusIndex(entries, statuses, errors)
 
 
