@@ -230,3 +230,17 @@ def test_label_all_leaves_excluded_text_alone(corpus: Workspace) -> None:
     plan = corpus_index.plan(corpus, opened, "Pezeshkian", "label_all", "PERSON")
     first = next(c for c in plan.changes if c.article == FIRST)
     assert first.added and all(e.end <= last for e in first.added)
+
+
+def test_a_preview_item_is_one_place_in_its_line_and_can_be_left_out(corpus: Workspace) -> None:
+    opened: dict[str, Annotated] = {}
+    plan = corpus_index.plan(corpus, opened, "Pezeshkian", "relabel", "PERSON")
+    (item,) = plan.items()
+    text = opened[FIRST].article.text
+    before, changed, after = item.line(text)
+    assert changed == "Pezeshkian" and item.what() == "NORP→PERSON"
+    assert text[item.start - len(before) : item.end + len(after)] == before + changed + after
+    assert plan.without([item]).included == []
+    item = corpus_index.Item("a", (Entity(4, 6, "ORG", "model"),), ())
+    assert item.line("ab\r\n😀中 x\r\nz", 10) == ("", "😀中", " x")
+    assert item.what() == "−ORG"

@@ -487,7 +487,17 @@ PREVIEW_BINDINGS: list[Binding] = [
         "apply",
         "Apply",
         id="preview-apply",
-        tooltip="In a preview: make the changes listed, saving article by article.",
+        priority=True,  # over the list's own enter
+        tooltip="In a preview: make the changes ticked, saving article by article.",
+    ),
+    Binding(
+        "space",
+        "toggle_place",
+        "Untick",
+        id="preview-toggle",
+        priority=True,
+        tooltip="In a preview: untick the highlighted place (each change is listed in its "
+        "article and line of text), or tick it again; unticked places are left as they are.",
     ),
     Binding(
         "exclamation_mark",

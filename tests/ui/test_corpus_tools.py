@@ -3,11 +3,12 @@ a hint, keeping its place, and suggesting the articles it does not know yet."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import OptionList, SelectionList
 
 from tests.ui.conftest import (
     FIRST,
@@ -17,12 +18,13 @@ from tests.ui.conftest import (
     ents,
     notes_of,
     ready,
+    toml,
     view,
 )
 from tests.ui.test_corpus_index import write
 from tui.core.article import read_article
 from tui.core.memory import Memory, context
-from tui.screens.corpus_index import CorpusIndexScreen
+from tui.screens.corpus_index import CorpusIndexScreen, PreviewScreen
 
 SIZE = (120, 32)
 
@@ -172,3 +174,38 @@ async def test_escape_stops_suggesting_and_keeps_what_was_written(
         assert len(written) <= 1
         await pilot.press("escape")
         assert not isinstance(app.screen, CorpusIndexScreen)
+
+
+async def test_the_preview_shows_each_change_in_its_line_and_space_unticks_one(
+    make_app: MakeApp, workdir: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("I")
+        highlight(index_of(app), "Iran")
+        await pilot.press("4")  # LOC
+        preview = app.screen
+        assert isinstance(preview, PreviewScreen)
+        first = read_article(workdir / "articles", f"{FIRST}.txt").text
+        second = read_article(workdir / "articles", f"{SECOND}.txt").text
+        places = len(re.findall(r"\bIran\b", first)) + len(re.findall(r"\bIran\b", second))
+        assert len(preview.items) == places
+        rows = preview.query_one("#changes", SelectionList)
+        shown = str(rows.get_option_at_index(0).prompt)
+        item = preview.items[0]
+        before, changed, after = item.line(first)
+        assert shown.startswith(FIRST) and f"{before}{changed} GPE→LOC{after}" in shown
+        assert changed == "Iran" and before and "\n" not in before + after
+        await pilot.press("space")
+        assert f"{places - 1} of {places} places ticked" in str(
+            preview.query_one("#title").render()
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+    iran = [
+        (e["start"], e["label"]) for e in toml(workdir, FIRST)["entities"] if e["text"] == "Iran"
+    ]
+    assert iran[0] == (item.start, "GPE")
+    assert {label for _, label in iran[1:]} == {"LOC"}
+    assert {label for t, label, _ in ents(workdir, SECOND) if t == "Iran"} == {"LOC"}

@@ -16,8 +16,9 @@ are left alone: the memory (:mod:`tui.core.memory`) reaches them when they are s
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -32,6 +33,8 @@ from tui.core.tokens import Tokens, regex_tokens
 from tui.core.workspace import Annotated, Workspace
 
 REVIEWED: tuple[Status, ...] = ("accepted", "rejected")
+_BREAK = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""What ``str.splitlines`` breaks at."""
 Action = Literal["relabel", "delete", "label_all"]
 TokensFor = Callable[[Annotated], Tokens]
 
@@ -210,10 +213,75 @@ class ArticleChange:
     removed: tuple[Entity, ...]
     added: tuple[Entity, ...]
     included: bool
+    text: str = field(default="", repr=False, compare=False)
+    """The article's text, for the preview's lines."""
 
     @property
     def reviewed(self) -> bool:
         return self.status in REVIEWED
+
+    def items(self) -> list[Item]:
+        """One item a place in the text: the spans an overlap ties together (a span relabelled,
+        one deleted, a new one over the pieces it replaces) change together or not at all."""
+        spans = [*self.removed, *self.added]
+        groups: list[list[Entity]] = []
+        for span in sorted(spans, key=lambda e: (e.start, e.end)):
+            if groups and any(span.overlaps(g.start, g.end) for g in groups[-1]):
+                groups[-1].append(span)
+            else:
+                groups.append([span])
+        removed = set(self.removed)
+        return [
+            Item(
+                self.article,
+                tuple(e for e in g if e in removed),
+                tuple(e for e in g if e not in removed),
+            )
+            for g in groups
+        ]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One place a correction changes: what goes and what comes there."""
+
+    article: str
+    removed: tuple[Entity, ...]
+    added: tuple[Entity, ...]
+
+    @property
+    def start(self) -> int:
+        return min(e.start for e in (*self.removed, *self.added))
+
+    @property
+    def end(self) -> int:
+        return max(e.end for e in (*self.removed, *self.added))
+
+    @property
+    def confirmed(self) -> bool:
+        """A suggestion made the person's own as it is: no place to judge, always made."""
+        return [(e.start, e.end, e.label) for e in self.removed] == [
+            (e.start, e.end, e.label) for e in self.added
+        ]
+
+    def what(self) -> str:
+        """``NORP→PERSON``, ``−CARDINAL``, ``+PERSON``, ``ORG→GPE (wider)``."""
+        before = "+".join(e.label for e in self.removed)
+        after = "+".join(e.label for e in self.added)
+        if not self.added:
+            return f"−{before}"
+        if not self.removed:
+            return f"+{after}"
+        same = [(e.start, e.end) for e in self.removed] == [(e.start, e.end) for e in self.added]
+        return f"{before}→{after}" + ("" if same else " (new bounds)")
+
+    def line(self, text: str, width: int = 36) -> tuple[str, str, str]:
+        """``(before, the text changed, after)``: the change in its line, ``width`` characters
+        either side, cut at a line break."""
+        start, end = self.start, self.end
+        left = text[max(0, start - width) : start]
+        right = text[end : end + width]
+        return _BREAK.split(left)[-1], text[start:end], _BREAK.split(right)[0]
 
 
 @dataclass
@@ -234,6 +302,28 @@ class Plan:
         if self.action == "relabel":
             return f"relabel {self.text!r} {self.label} everywhere"
         return f"label every {self.text!r} {self.label} in the corpus"
+
+    def items(self) -> list[Item]:
+        """Every place the included changes touch, in article order, confirmations left out."""
+        return [i for c in self.included for i in c.items() if not i.confirmed]
+
+    def confirmed(self) -> int:
+        return sum(i.confirmed for c in self.included for i in c.items())
+
+    def text_of(self, article: str) -> str:
+        return next((c.text for c in self.changes if c.article == article), "")
+
+    def without(self, dropped: Iterable[Item]) -> Plan:
+        """The same plan with the places a person unticked left as they are."""
+        gone = set(dropped)
+        changes = []
+        for c in self.changes:
+            kept = [i for i in c.items() if i not in gone]
+            removed = tuple(e for i in kept for e in i.removed)
+            added = tuple(e for i in kept for e in i.added)
+            if removed or added:
+                changes.append(replace(c, removed=removed, added=added))
+        return Plan(self.action, self.text, self.label, self.include_reviewed, changes, self.errors)
 
     def with_reviewed(self, include: bool) -> Plan:
         """The same plan, changing accepted and rejected articles too (or not): no reading."""
@@ -344,7 +434,11 @@ def plan(
         if not removed and not added:
             continue
         included = include_reviewed or doc.status not in REVIEWED
-        changes.append(ArticleChange(aid, doc.status, tuple(removed), tuple(added), included))
+        changes.append(
+            ArticleChange(
+                aid, doc.status, tuple(removed), tuple(added), included, annotated.article.text
+            )
+        )
     return Plan(action, text, label, include_reviewed, changes, errors)
 
 
