@@ -622,6 +622,14 @@ REVIEW_BINDINGS: list[Binding] = [
         "cursor, for labels past 9.",
     ),
     Binding(
+        "slash",
+        "search",
+        "Search",
+        id="review-search",
+        tooltip="Search the gold (type, then enter); enter jumps to the next match, escape "
+        "clears it.",
+    ),
+    Binding(
         "G",
         "accept_agreed",
         "Accept agreed",
@@ -631,6 +639,9 @@ REVIEW_BINDINGS: list[Binding] = [
         "in one step (gold already written is kept).",
     ),
 ]
+
+REVIEW_HELP: tuple[Binding, ...] = (*REVIEW_BINDINGS, *VIEW_BINDINGS, *APP_BINDINGS)
+"""Every key of ``newsmark review``, as its help shows them: each works there."""
 
 _DISPLAY = {
     "left_square_bracket": "[",
