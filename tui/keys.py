@@ -335,8 +335,25 @@ SCREEN_BINDINGS: list[Binding] = [
         "pick_article",
         "Open…",
         id="article-pick",
-        tooltip="Open the article picker for this pane: ids, status, entity counts, "
-        "type to filter.",
+        tooltip="Open the article picker for this pane: ids, status, entity counts and first "
+        'lines; type part of an id, a title or a status ("Google", "unrev") to filter.',
+    ),
+    Binding(
+        "full_stop",
+        "step_article(1)",
+        "Next article",
+        show=False,
+        id="article-next",
+        tooltip="Open the next article in corpus order in this pane, leaving its status and "
+        "this one's as they are (a, r and s set a status, then open the next to review).",
+    ),
+    Binding(
+        "comma",
+        "step_article(-1)",
+        "Previous article",
+        show=False,
+        id="article-previous",
+        tooltip="Open the previous article in corpus order in this pane, statuses unchanged.",
     ),
     Binding(
         "slash",
