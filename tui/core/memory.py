@@ -7,11 +7,10 @@ It lives in the annotations folder as a plain TOML file people can read, edit an
     schema = 1
     deleted = ["hegemonic practices"]        # never suggest these texts, under any label
 
-    [[rejected]]                              # a suggestion deleted once, where it was
-    text = "One"
-    label = "CARDINAL"
-    before = "the"                            # the tokens on either side of it
-    after = "-"
+    rejected = [                              # suggestions deleted, where they were:
+        # the text, its label and the token on either side of it
+        { text = "One", label = "CARDINAL", before = "the", after = "-" },
+    ]
 
     [labels]                                  # a label given to a text
     Pezeshkian = "PERSON"
@@ -225,7 +224,7 @@ class Memory:
         memory = cls(dict(labels), set(deleted), path=path)
         rejected = doc.get("rejected", [])
         if not isinstance(rejected, list):
-            raise bad("rejected should be an array of tables ([[rejected]])")
+            raise bad("rejected should be an array of tables")
         for i, row in enumerate(rejected):
             fields = ("text", "label", "before", "after")
             if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in fields):

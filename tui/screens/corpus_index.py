@@ -126,8 +126,8 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         elif new:
             articles = "1 article has" if new == 1 else f"{new} articles have"
             title += f" {articles} no suggestions yet, so the index does not know "
-            title += "it" if new == 1 else "them"
-            title += ": s suggests them (model and memory)."
+            them = "it" if new == 1 else "them"
+            title += f"{them}: s suggests {them} (model and memory)."
         return Text(title)
 
     def _show(

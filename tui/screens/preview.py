@@ -19,6 +19,7 @@ from tui.core.corpus_index import Item, Plan
 from tui.keys import PREVIEW_BINDINGS
 from tui.widgets import display
 
+_WIDTH = 36  # characters of the line shown on either side of a change
 _PREVIEW_ROWS = 500
 """Places listed at most; every row is measured, so this bounds the cost of a key."""
 
@@ -100,12 +101,12 @@ class PreviewScreen(ModalScreen[Plan | None]):
         self.query_one("#title", Static).update(Text(title))
 
     def _row(self, item: Item) -> Text:
-        before, changed, after = item.line(self.plan.text_of(item.article))
+        before, changed, after = item.line(self.plan.text_of(item.article), _WIDTH)
         row = Text(display.safe(item.article, 30), style="dim")
-        row.append("  …" + display.safe(before))
+        row.append("  " + ("…" if len(before) == _WIDTH else "") + display.safe(before))
         row.append(display.safe(changed, 60), style="bold reverse")
         row.append(f" {display.safe(item.what(), 40)}", style="bold")
-        row.append(display.safe(after) + "…")
+        row.append(display.safe(after) + ("…" if len(after) == _WIDTH else ""))
         return row
 
     @on(SelectionList.SelectionToggled, "#changes")
