@@ -49,6 +49,7 @@ class ArticlePicker(FilterPicker):
         self._lines: dict[str, str] = {}
         """Openings (first lines, the title among them) read so far: a thread reads them all,
         filtering never waits."""
+        self._folded_lines: dict[str, str] = {}
         self._options: dict[str, Option] = {}
         self._hidden = 0
         self._query = ""
@@ -64,7 +65,9 @@ class ArticlePicker(FilterPicker):
         for aid in self.ids:
             if worker.is_cancelled:
                 return
-            self._lines[aid] = opening(aid)
+            line = opening(aid)
+            self._lines[aid] = line
+            self._folded_lines[aid] = line.casefold()
         if not worker.is_cancelled:
             self.app.call_from_thread(self._lines_read)
 
@@ -83,12 +86,12 @@ class ArticlePicker(FilterPicker):
         status = self._status(article_id)
         if query in status or query in status.replace("_", " "):
             return True
-        return query in self._lines.get(article_id, "").casefold()
+        return query in self._folded_lines.get(article_id, "")
 
     def _row(self, article_id: str) -> Text:
         summary = self.summaries.get(article_id)
         status = self._status(article_id)
-        text = Text(display.safe(article_id, 48))
+        text = Text(display.safe(article_id, 48), no_wrap=True, overflow="ellipsis")
         text.append(f"  {status}", style=_STATUS_STYLE.get(status, "dim"))
         if summary is not None and summary.status is not None:
             text.append(f"  {summary.entities} entities", style="dim")
