@@ -224,6 +224,16 @@ def test_context_is_the_token_on_either_side() -> None:
     assert memory_mod.context(text, len(text) - 2, len(text)) == ("said", "")
 
 
+@given(st.text(max_size=40), st.integers(0, 40), st.integers(0, 40))
+def test_context_is_what_touches_the_span_on_either_side(text: str, a: int, b: int) -> None:
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    before, after = memory_mod.context(text, start, end)
+    assert text[:start].rstrip().endswith(before)
+    assert text[end:].lstrip().startswith(after)
+    assert not any(c.isspace() for c in before + after)
+    assert bool(before) == bool(text[:start].strip()) and bool(after) == bool(text[end:].strip())
+
+
 def test_a_deletion_is_remembered_where_it_was_and_an_undo_forgets_it() -> None:
     text = "Iran backs the One-China policy."
     doc, mem = Document(text, [Entity(15, 18, "CARDINAL", "model")]), Memory()
