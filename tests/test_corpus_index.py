@@ -12,6 +12,7 @@ from tui.core import corpus_index, store
 from tui.core.article import read_article
 from tui.core.edits import Status
 from tui.core.lint import cased_lower
+from tui.core.memory import Memory
 from tui.core.spans import Entity
 from tui.core.workspace import Annotated, Workspace
 
@@ -240,7 +241,12 @@ def test_a_preview_item_is_one_place_in_its_line_and_can_be_left_out(corpus: Wor
     before, changed, after = item.line(text)
     assert changed == "Pezeshkian" and item.what() == "NORP→PERSON"
     assert text[item.start - len(before) : item.end + len(after)] == before + changed + after
-    assert plan.without([item]).included == []
+    left = plan.without([item])
+    assert left.items() == [] and [c.kept for c in left.included] == [item.removed]
+    done = corpus_index.apply(corpus, opened, left)
+    (step,) = done.steps
+    assert [e.source for e in opened[FIRST].document.entities if e.start == item.start] == ["user"]
+    assert not Memory().learn(step[1], text)  # kept as it is: no lesson about the text
     item = corpus_index.Item("a", (Entity(4, 6, "ORG", "model"),), ())
     assert item.line("ab\r\n😀中 x\r\nz", 10) == ("", "😀中", " x")
     assert item.what() == "−ORG"

@@ -203,9 +203,10 @@ async def test_the_preview_shows_each_change_in_its_line_and_space_unticks_one(
         )
         await pilot.press("enter")
         await pilot.pause()
-    iran = [
-        (e["start"], e["label"]) for e in toml(workdir, FIRST)["entities"] if e["text"] == "Iran"
-    ]
-    assert iran[0] == (item.start, "GPE")
-    assert {label for _, label in iran[1:]} == {"LOC"}
+    first_ents = toml(workdir, FIRST)["entities"]
+    iran = [(e["start"], e["label"], e["source"]) for e in first_ents if e["text"] == "Iran"]
+    # The place left unticked is the person's now: the memory (Iran LOC) never changes it.
+    assert iran[0] == (item.start, "GPE", "user")
+    assert {label for _, label, _ in iran[1:]} == {"LOC"}
+    assert Memory.load(workdir / "annotations").labels == {"Iran": "LOC"}
     assert {label for t, label, _ in ents(workdir, SECOND) if t == "Iran"} == {"LOC"}

@@ -215,6 +215,9 @@ class ArticleChange:
     included: bool
     text: str = field(default="", repr=False, compare=False)
     """The article's text, for the preview's lines."""
+    kept: tuple[Entity, ...] = ()
+    """Suggestions at places the person unticked: made theirs as they are, so the memory
+    learnt from this correction never changes them later."""
 
     @property
     def reviewed(self) -> bool:
@@ -314,15 +317,18 @@ class Plan:
         return next((c.text for c in self.changes if c.article == article), "")
 
     def without(self, dropped: Iterable[Item]) -> Plan:
-        """The same plan with the places a person unticked left as they are."""
+        """The same plan with the places a person unticked left as they are (their
+        suggestions become the person's own: looked at and kept)."""
         gone = set(dropped)
         changes = []
         for c in self.changes:
-            kept = [i for i in c.items() if i not in gone]
+            items = c.items()
+            kept = [i for i in items if i not in gone]
             removed = tuple(e for i in kept for e in i.removed)
             added = tuple(e for i in kept for e in i.added)
-            if removed or added:
-                changes.append(replace(c, removed=removed, added=added))
+            left = tuple(e for i in items if i in gone for e in i.removed if e.source != "user")
+            if removed or added or left:
+                changes.append(replace(c, removed=removed, added=added, kept=c.kept + left))
         return Plan(self.action, self.text, self.label, self.include_reviewed, changes, self.errors)
 
     def with_reviewed(self, include: bool) -> Plan:
@@ -486,7 +492,9 @@ def apply(
         if len(present) != len(change.removed):
             result.failed[change.article] = "changed since the preview; left alone"
             continue
-        edit = doc._commit(planned.description, change.removed, change.added, doc.status)
+        mine = [Entity(e.start, e.end, e.label, "user") for e in change.kept if e in doc.spans]
+        removed = [*change.removed, *(e for e in change.kept if e in doc.spans)]
+        edit = doc._commit(planned.description, removed, [*change.added, *mine], doc.status)
         if edit is None:
             continue
         result.steps.append((annotated, edit))

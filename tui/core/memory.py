@@ -345,8 +345,11 @@ class Memory:
                 self.rejected.discard(
                     Rejected(a.text(text), a.label, *context(text, a.start, a.end))
                 )
+        confirmed = {(r.start, r.end, r.label) for r in edit.removed if r.source != "user"}
         for a in added:
-            if a not in pieces:
+            # A suggestion made the person's own as it is (a place left unticked in a
+            # preview) confirms the model there; it teaches nothing about the text elsewhere.
+            if a not in pieces and (a.start, a.end, a.label) not in confirmed:
                 self.label(a.text(text), a.label)
         return self.dumps() != before
 
