@@ -61,11 +61,23 @@ def run(args: argparse.Namespace) -> int:
     console.print(table("Articles by status", "status", "articles", stats.status_rows()))
     console.print(table("Entities by label", "label", "entities", stats.label_rows()))
     console.print(table("Entities by source", "source", "entities", stats.source_rows()))
+    held = stats.remembered
+    if held.total():
+        console.print(
+            f"Memory holds {held['labels']} labels, {held['deleted here']} deletions in one "
+            f"place, {held['deleted everywhere']} texts never suggested, {held['resized']} "
+            "resizes (the corpus index, I, shows and forgets them).",
+            markup=False,
+            highlight=False,
+        )
+    if stats.memory_error:
+        print(f"newsmark: warning: {stats.memory_error}", file=sys.stderr)
     if stats.memory_changes:
         precision = stats.memory_precision or 0.0
         console.print(
             f"Memory: changed {stats.memory_changes} model spans on accepted articles; "
-            f"people kept {stats.memory_kept} of those changes (precision {precision:.0%}).",
+            f"people kept {stats.memory_kept} of those changes (precision {precision:.0%}); "
+            f"{stats.memory_removed} were deletions, {stats.memory_removed_kept} of them kept.",
             markup=False,
             highlight=False,
         )

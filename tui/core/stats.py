@@ -35,6 +35,14 @@ class Stats:
     """Changes the memory made to the model's spans, on accepted articles."""
     memory_kept: int = 0
     """Of those, how many the person kept (the memory's precision, with the above)."""
+    memory_removed: int = 0
+    """Of ``memory_changes``, model spans the memory removed (deletions), and of those,"""
+    memory_removed_kept: int = 0
+    """how many stayed removed."""
+    remembered: Counter[str] = field(default_factory=Counter)
+    """What the memory holds: ``labels``, ``deleted here`` (one place), ``deleted everywhere``,
+    ``resized``; so a deletion that now applies everywhere is seen before it surprises."""
+    memory_error: str | None = None
 
     @property
     def memory_precision(self) -> float | None:
@@ -98,5 +106,22 @@ def collect(articles: Path, annotations: Path) -> Stats:
             final = {(s.start, s.end, s.label) for s in spans}
             stats.memory_changes += len(changed[article_id])
             stats.memory_kept += sum(c.kept(final) for c in changed[article_id])
+            removed = [c for c in changed[article_id] if c.label is None]
+            stats.memory_removed += len(removed)
+            stats.memory_removed_kept += sum(c.kept(final) for c in removed)
     stats.by_status[NO_ANNOTATION] = len(ids - seen)
+    _remembered(stats, annotations)
     return stats
+
+
+def _remembered(stats: Stats, annotations: Path) -> None:
+    try:
+        held = memory.Memory.load(annotations)
+    except memory.MemoryError as exc:
+        stats.memory_error = str(exc)
+        return
+    everywhere = held.everywhere()
+    stats.remembered["labels"] = len(held.labels)
+    stats.remembered["deleted here"] = len({r for r in held.rejected if r.text not in everywhere})
+    stats.remembered["deleted everywhere"] = len(everywhere)
+    stats.remembered["resized"] = len(held.resized)
