@@ -457,8 +457,20 @@ def suggest(
     pipeline: ner.Pipeline, texts: Sequence[str], memory: Memory
 ) -> Iterator[tuple[list[Entity], list[Change]]]:
     """Suggestions and memory changes per text (``memory`` must be installed in the pipeline)."""
-    for text, doc in zip(texts, pipeline.nlp.pipe(texts), strict=True):
-        yield entities(doc, text, memory), changes(doc, text, memory)
+
+    def convert(doc: Doc, piece: str) -> tuple[list[Entity], list[Change]]:
+        return entities(doc, piece, memory), changes(doc, piece, memory)
+
+    for number, result in enumerate(ner.pipe(pipeline.nlp, texts, convert), 1):
+        if isinstance(result, ner.Failed):
+            raise ner.ModelError(f"text {number}: the pipeline failed ({result.reason})")
+        found = ner.joined([(offset, got) for offset, (got, _) in result])
+        changed = [
+            Change(c.start + offset, c.end + offset, c.label, c.model)
+            for offset, (_, piece_changes) in result
+            for c in piece_changes
+        ]
+        yield found, changed
 
 
 # -- the memory in a reading session -------------------------------------------------------
@@ -500,14 +512,22 @@ class Recall:
             return False
         return bool(self.memory) or article_id in self._seen
 
-    def entities(self, article_id: str, doc: Doc, text: str) -> list[Entity]:
-        """Suggestions from a doc of the pipeline (safe on a worker thread)."""
+    def entities(self, article_id: str, doc: Doc, text: str, offset: int = 0) -> list[Entity]:
+        """Suggestions from a doc of the pipeline (safe on a worker thread), in the article's
+        offsets; a long article comes in pieces, ``text`` starting at ``offset``, the first
+        at 0."""
         memory = self.memory
-        found = entities(doc, text, memory)
+        found = ner.shifted(entities(doc, text, memory), offset)
         if memory is not None:
             self._seen[article_id] = self.version
+            pending = [] if offset == 0 else self._pending.get(article_id, [])
             if SPANS_KEY in doc.spans:
-                self._pending[article_id] = changes(doc, text, memory)
+                pending = pending + [
+                    Change(c.start + offset, c.end + offset, c.label, c.model)
+                    for c in changes(doc, text, memory)
+                ]
+            if pending:
+                self._pending[article_id] = pending
         return found
 
     def learn(self, article_id: str, redo_stack: Sequence[Edit], edit: Edit, text: str) -> bool:

@@ -137,8 +137,10 @@ class CorpusHost(_Base):
         status = annotated.document.status
         return self.recall.due(annotated.id, status, annotated.has_file)
 
-    def memory_entities(self, annotated: Annotated, doc: Doc, text: str) -> list[Entity]:
-        return self.recall.entities(annotated.id, doc, text)
+    def memory_entities(
+        self, annotated: Annotated, doc: Doc, text: str, offset: int = 0
+    ) -> list[Entity]:
+        return self.recall.entities(annotated.id, doc, text, offset)
 
     def memory_learn(self, annotated: Annotated, edit: Edit) -> None:
         """Learn from an edit; when the memory changed, open unreviewed articles follow it."""
