@@ -3,7 +3,8 @@ the memory's precision: of its changes to the model's spans on accepted articles
 people kept.
 
 Exit codes: 0 counted; 1 some annotation files could not be read (counted as
-"unreadable"; ``newsmark validate`` names the fault); 2 bad usage or input.
+"unreadable"; ``newsmark validate`` names the fault), or an article cannot be used (not
+UTF-8, binary, empty: named on stderr and not counted); 2 bad usage or input.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def add_parser(
         parents=[common],
         help="count articles by status and entities by label and source",
         description="Tables of articles by review status, entities by label and by source.",
-        epilog="exit status: 0 counted, 1 some annotation files cannot be read, 2 bad usage",
+        epilog="exit status: 0 counted, 1 some annotation files or articles cannot be read "
+        "(named), 2 bad usage",
     )
 
 
@@ -55,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from tui.core.stats import collect
+    from tui.core.words import count, verb
 
     stats = collect(args.articles, args.annotations)
     console = Console()
@@ -87,16 +90,20 @@ def run(args: argparse.Namespace) -> int:
             "excluded (not article text) and left out of exports."
         )
     if stats.orphans:
+        n = stats.orphans
         print(
-            f"newsmark: warning: {stats.orphans} annotation files have no article any more "
-            "and were not counted; run `newsmark validate` to list them.",
+            f"newsmark: warning: {count(n, 'annotation file')} {verb(n, 'has', 'have')} no "
+            f"article any more and {verb(n, 'was', 'were')} not counted; run `newsmark "
+            "validate` to list them.",
             file=sys.stderr,
         )
+    for error in stats.unusable:
+        print(f"newsmark: warning: {error}; not counted", file=sys.stderr)
     if stats.unreadable:
+        n = stats.unreadable
         print(
-            f"newsmark: {stats.unreadable} annotation files cannot be read; "
+            f"newsmark: {count(n, 'annotation file')} cannot be read; "
             "run `newsmark validate` to see why.",
             file=sys.stderr,
         )
-        return 1
-    return 0
+    return 1 if stats.unreadable or stats.unusable else 0

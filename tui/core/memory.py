@@ -587,5 +587,17 @@ def suggest(
     pipeline: ner.Pipeline, texts: Sequence[str], memory: Memory
 ) -> Iterator[tuple[list[Entity], list[Change]]]:
     """Suggestions and memory changes per text (``memory`` must be installed in the pipeline)."""
-    for text, doc in zip(texts, pipeline.nlp.pipe(texts), strict=True):
-        yield entities(doc, text, memory), changes(doc, text, memory)
+
+    def convert(doc: Doc, piece: str) -> tuple[list[Entity], list[Change]]:
+        return entities(doc, piece, memory), changes(doc, piece, memory)
+
+    for number, result in enumerate(ner.pipe(pipeline.nlp, texts, convert), 1):
+        if isinstance(result, ner.Failed):
+            raise ner.ModelError(f"text {number}: the pipeline failed ({result.reason})")
+        found = ner.joined([(offset, got) for offset, (got, _) in result])
+        changed = [
+            Change(c.start + offset, c.end + offset, c.label, c.model)
+            for offset, (_, piece_changes) in result
+            for c in piece_changes
+        ]
+        yield found, changed

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core import ner
 from tui.core.edits import Edit
 from tui.core.memory import SPANS_KEY, Change, Memory, MemoryError, changes, entities, record
 from tui.core.spans import Entity
@@ -59,14 +60,22 @@ class Recall:
             return False
         return bool(self.memory) or article_id in self._seen
 
-    def entities(self, article_id: str, doc: Doc, text: str) -> list[Entity]:
-        """Suggestions from a doc of the pipeline (safe on a worker thread)."""
+    def entities(self, article_id: str, doc: Doc, text: str, offset: int = 0) -> list[Entity]:
+        """Suggestions from a doc of the pipeline (safe on a worker thread), in the article's
+        offsets; a long article comes in pieces, ``text`` starting at ``offset``, the first
+        at 0."""
         memory = self.memory
-        found = entities(doc, text, memory)
+        found = ner.shifted(entities(doc, text, memory), offset)
         if memory is not None:
             self._seen[article_id] = self.version
+            pending = [] if offset == 0 else self._pending.get(article_id, [])
             if SPANS_KEY in doc.spans:
-                self._pending[article_id] = changes(doc, text, memory)
+                pending = pending + [
+                    Change(c.start + offset, c.end + offset, c.label, c.model)
+                    for c in changes(doc, text, memory)
+                ]
+            if pending:
+                self._pending[article_id] = pending
         return found
 
     def learn(self, article_id: str, redo_stack: Sequence[Edit], edit: Edit, text: str) -> bool:

@@ -1,9 +1,9 @@
 """Corpus counts for ``newsmark stats``: articles by status, entities by label and source,
 and how often people kept what the memory of their corrections changed.
 
-Counts come from the TOML files alone (no article is read or hashed), so stats stay quick on
-big corpora; a file that cannot be parsed is counted as unreadable rather than guessed at,
-and ``newsmark validate`` is the place that explains it.
+Counts come from the TOML files (an article is read only when it has none, to name one that
+cannot be used), so stats stay quick on big corpora; a file that cannot be parsed is counted
+as unreadable rather than guessed at, and ``newsmark validate`` is the place that explains it.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core import memory, store
-from tui.core.article import Corpus
+from tui.core.article import ArticleError, Corpus
 from tui.core.edits import STATUSES
 from tui.core.spans import SOURCES
-from tui.core.validate import open_annotations
+from tui.core.validate import open_annotations, unusable
 
 NO_ANNOTATION = "no annotation"
 UNREADABLE = "unreadable"
+UNUSABLE = "unusable article"  # not UTF-8, binary or empty: there is nothing to annotate
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Stats:
     by_label: Counter[str] = field(default_factory=Counter)
     by_source: Counter[str] = field(default_factory=Counter)
     orphans: int = 0  # annotation files whose article is gone
+    unusable: list[ArticleError] = field(default_factory=list)
+    """Articles without an annotation file that cannot be used: not counted as waiting."""
     excluded_chars: int = 0  # characters marked as not article text ([[excluded]])
     excluded_articles: int = 0
     memory_changes: int = 0
@@ -57,6 +60,8 @@ class Stats:
         rows = [(s, self.by_status[s]) for s in (*STATUSES, NO_ANNOTATION)]
         if self.unreadable:
             rows.append((UNREADABLE, self.unreadable))
+        if self.unusable:
+            rows.append((UNUSABLE, len(self.unusable)))
         return rows
 
     def label_rows(self) -> list[tuple[str, int]]:
@@ -109,7 +114,8 @@ def collect(articles: Path, annotations: Path) -> Stats:
             removed = [c for c in changed[article_id] if c.label is None]
             stats.memory_removed += len(removed)
             stats.memory_removed_kept += sum(c.kept(final) for c in removed)
-    stats.by_status[NO_ANNOTATION] = len(ids - seen)
+    stats.unusable = list(unusable(corpus, ids - seen))
+    stats.by_status[NO_ANNOTATION] = len(ids - seen) - len(stats.unusable)
     _remembered(stats, annotations)
     return stats
 

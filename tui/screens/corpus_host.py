@@ -133,10 +133,14 @@ class CorpusHost(_Base):
         status = annotated.document.status
         return self.recall.due(annotated.id, status, annotated.has_file)
 
-    def memory_entities(self, annotated: Annotated, doc: Doc, text: str) -> list[Entity]:
-        """Suggestions with the memory (on a worker thread); a suggestion the memory left
-        out is said once, where it applies, so a deletion never acts unseen."""
-        found = self.recall.entities(annotated.id, doc, text)
+    def memory_entities(
+        self, annotated: Annotated, doc: Doc, text: str, offset: int = 0
+    ) -> list[Entity]:
+        """Suggestions with the memory (on a worker thread), ``text`` being the piece of the
+        article at ``offset``; a suggestion the memory left out is said once, where it
+        applies, so a deletion never acts unseen."""
+        found = self.recall.entities(annotated.id, doc, text, offset)
+        text = annotated.article.text
         new = [
             c
             for c in self.recall.removed(annotated.id)
