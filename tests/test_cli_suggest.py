@@ -47,7 +47,7 @@ def ruler_spans(pipeline: Pipeline, text: str) -> list[tuple[int, int, str, str,
 @pytest.fixture
 def ruler(monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline) -> Pipeline:
     """Suggestions from the entity-ruler pipeline instead of the real model."""
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
     return ruler_pipeline
 
 
@@ -101,7 +101,7 @@ def test_nothing_to_do_does_not_load_the_model(
     for aid in SEED_IDS:
         write_annotation(aid, [], "unreviewed")
 
-    def fail(name: str | None = None) -> Pipeline:
+    def fail(name: str | None = None, *_: object) -> Pipeline:
         raise AssertionError("the model was loaded")
 
     monkeypatch.setattr(ner, "load", fail)
@@ -149,12 +149,22 @@ def test_force_never_overwrites_a_file_that_fails_to_load(
 def test_real_model_suggestions(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, real_pipeline: Pipeline
 ) -> None:
-    monkeypatch.setattr(ner, "load", lambda name=None: real_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: real_pipeline)
     assert main(["suggest"]) == 0
     doc = read_toml(SEED_IDS[0])
     assert doc["model"] == real_pipeline.name
     assert any("Pezeshkian" in e["text"] for e in doc["entities"])
+    assert all(0 <= e["score"] <= 1 for e in doc["entities"])  # every suggestion is scored
     assert main(["validate"]) == 0
+
+
+def test_a_model_without_a_beam_is_said_once(
+    workdir: Path, ruler: Pipeline, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["suggest"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("without a confidence score") == 1
+    assert all("score" not in e for e in read_toml(SEED_IDS[0])["entities"])
 
 
 def test_two_processes_write_the_same_files(
@@ -252,7 +262,7 @@ def test_a_file_created_meanwhile_is_left_alone(
                 yield doc
 
     racing = Pipeline(Racing(), "racing 0")  # type: ignore[arg-type]
-    monkeypatch.setattr(ner, "load", lambda name=None: racing)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: racing)
     assert main(["suggest"]) == 0
     assert first.read_text("utf-8") == "made by a person"
     assert read_toml(SEED_IDS[1])["status"] == "unreviewed"
