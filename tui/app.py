@@ -38,6 +38,7 @@ class NewsmarkApp(App[int]):
         model: str | None = None,
         pipeline_factory: PipelineFactory | None = None,
         lock: bool = True,
+        low_confidence: float | None = None,
     ) -> None:
         super().__init__()
         self.session = Session(workspace)
@@ -45,6 +46,7 @@ class NewsmarkApp(App[int]):
         self.model = model
         self.pipeline_factory: PipelineFactory = pipeline_factory or ner.load
         self.use_lock = lock
+        self.low_confidence = low_confidence
         self._warned: list[str] = []
 
     @property
@@ -56,7 +58,11 @@ class NewsmarkApp(App[int]):
         if self.use_lock:
             self.session.lock()
         screen = MainScreen(
-            self.session, self.first, pipeline_factory=self.pipeline_factory, model=self.model
+            self.session,
+            self.first,
+            pipeline_factory=self.pipeline_factory,
+            model=self.model,
+            low_confidence=self.low_confidence,
         )
         # Called on the writer thread: post_message is the thread-safe way in.
         self.session.report = lambda event: screen.post_message(messages.SaveReported(event))
@@ -121,6 +127,11 @@ def run_app(args: argparse.Namespace) -> int:
     except (CorpusError, ArticleError, StoreError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
         return 2
-    app = NewsmarkApp(workspace, first, model=getattr(args, "model", None))
+    app = NewsmarkApp(
+        workspace,
+        first,
+        model=getattr(args, "model", None),
+        low_confidence=getattr(args, "low_confidence", None),
+    )
     result = app.run()
     return result if isinstance(result, int) else 0

@@ -38,6 +38,10 @@ PIPE_NAME = "newsmark_beam"
 SPANS_KEY = "newsmark_beam"
 """``doc.spans`` key of every reading in the beam, with ``attrs["scores"]``."""
 DEFAULT_WIDTH = 8
+LOW = 0.8
+"""Suggestions scored under this are drawn apart in the reader and ``w`` stops at them. On the
+seeds 10 of 164 suggestions score under it (9 of them under 0.5: the scores cluster at 0 and
+1), and 6 of those 10 are real errors; see bench/RESULTS.md."""
 DENSITY = 0.0001
 """Parses less likely than this fraction of the best are dropped from the beam (spaCy's
 ``beam_density``), which saves time on texts the model is sure of."""
@@ -203,6 +207,7 @@ class Scores:
 
 __all__ = [
     "DEFAULT_WIDTH",
+    "LOW",
     "PIPE_NAME",
     "BeamScorer",
     "Reading",
