@@ -4,6 +4,7 @@ reading."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Static
@@ -73,3 +74,25 @@ async def test_a_threshold_of_zero_draws_nothing_apart(
         assert not any(v.unsure(e) for e in v.document.entities)
         await pilot.press("home", "w")
         assert not any("sure" in note for note in notes)
+
+
+async def test_the_reader_follows_the_uncertain_queue(tmp_path: Path, ruler_pipeline: Any) -> None:
+    from tests.test_queue import corpus
+    from tui.app import NewsmarkApp
+    from tui.core import queue
+    from tui.screens.articles import ArticlePicker
+
+    workspace = corpus(tmp_path)
+    expected, _ = queue.listing(workspace, "uncertain")
+    app = NewsmarkApp(workspace, pipeline_factory=lambda name: ruler_pipeline, order="uncertain")
+    assert app.first == expected[:2] == ["b.txt", "c.txt"]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        assert [p.id for p in screen.panes] == ["b.txt", "c.txt"]
+        await pilot.press("a")  # accept b: the next left to review, c being on the right
+        assert screen.panes[0].id == "a.txt" == expected[2]
+        await pilot.press("o")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ArticlePicker)
+        assert picker.ids[:4] == ["f.txt", "b.txt", "c.txt", "a.txt"]

@@ -22,6 +22,7 @@ COMMAND_MODULES: dict[str, str] = {
     "serve": "tui.commands.serve",
     "add": "tui.commands.add",
     "review": "tui.commands.review",
+    "queue": "tui.commands.queue",
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from tui.commands.queue import add_order_option
+
 
 def add_parser(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -14,6 +16,7 @@ def add_parser(
     p.add_argument("files", nargs="*", help="article ids or paths to open first")
     p.add_argument("--model", metavar="NAME", help="spaCy pipeline for suggestions")
     p.add_argument("--annotator", metavar="NAME", help="recorded in the files this session writes")
+    add_order_option(p)
     p.add_argument(
         "--low-confidence",
         type=_share,

@@ -338,7 +338,7 @@ class MainScreen(ReaderCorpus, Screen[None]):
                 pane.view.focus()
 
         session = self.session
-        picker = ArticlePicker(session.ids, session.summaries, session.problems)
+        picker = ArticlePicker(session.queue, session.summaries, session.problems)
         self.app.push_screen(picker, chosen)
 
     def action_review(self, status: Status) -> None:
