@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import SEED_IDS
 from tui.cli import main
 from tui.commands import suggest as suggest_cmd
-from tui.core import lock, ner, store
+from tui.core import lock, ner, store, suggested
 from tui.core.article import read_article
 from tui.core.batch import Event
 from tui.core.boilerplate import chrome
@@ -36,7 +36,8 @@ def spans(doc: dict[str, Any]) -> list[tuple[int, int, str, str, str]]:
 
 def all_spans() -> dict[str, list[tuple[int, int, str, str, str]]]:
     return {
-        p.name: spans(tomllib.loads(p.read_text("utf-8"))) for p in Path("annotations").iterdir()
+        p.name: spans(tomllib.loads(p.read_text("utf-8")))
+        for p in Path("annotations").glob("*.toml")
     }
 
 
@@ -82,7 +83,8 @@ def test_writes_one_unreviewed_file_per_article(
         assert f"{aid}: {len(doc['entities'])} entities" in out
     assert spans(read_toml(SEED_IDS[0]))[0] == (13, 18, "GPE", "China", "model")
     assert f"Suggested entities for {len(SEED_IDS)} of {len(SEED_IDS)} articles" in out
-    assert not list(Path("annotations").glob(".*")), "no temp or lock file is left behind"
+    left = [p.name for p in Path("annotations").glob(".*")]
+    assert left == [suggested.LOG_NAME], "no temp or lock file is left behind"
 
 
 def test_articles_with_a_file_are_left_alone(
@@ -175,11 +177,13 @@ def test_two_processes_write_the_same_files(
     (workdir / "articles" / "extra_2b.txt").write_bytes(b"\x00binary")  # skipped mid-stream
     assert main(["suggest", "--batch-size", "2"]) == 0
     one = {
-        p.name: spans(tomllib.loads(p.read_text("utf-8"))) for p in Path("annotations").iterdir()
+        p.name: spans(tomllib.loads(p.read_text("utf-8")))
+        for p in Path("annotations").glob("*.toml")
     }
     assert main(["suggest", "--force", "--n-process", "2", "--batch-size", "2"]) == 0
     two = {
-        p.name: spans(tomllib.loads(p.read_text("utf-8"))) for p in Path("annotations").iterdir()
+        p.name: spans(tomllib.loads(p.read_text("utf-8")))
+        for p in Path("annotations").glob("*.toml")
     }
     assert one == two and len(one) == len(SEED_IDS) + 6
     assert one["extra_3.toml"] == [

@@ -81,6 +81,14 @@ def add_parser(
         "changed, and the review status, are kept",
     )
     p.add_argument(
+        "--resuggest",
+        action="store_true",
+        help="redo the suggestions of every article not reviewed yet (new or unreviewed) with "
+        "this model, such as one `newsmark train` tuned (--model DIR/model-best): every "
+        "entity a person made stays, reviewed and in-progress articles are left alone, and "
+        "the memory of your corrections, if there is one, goes on top",
+    )
+    p.add_argument(
         "--memory",
         action="store_true",
         help="apply the memory of your corrections (annotations/.newsmark-memory.toml) on top "
@@ -133,14 +141,23 @@ def add_parser(
 def run(args: argparse.Namespace) -> int:
     from tui.commands._common import writing_lock
     from tui.core import batch, ner
+    from tui.core.memory import Memory
     from tui.core.workspace import Workspace
 
     cluster = _cluster(args)  # before any work: a bad address or a missing extra is usage
     workspace = Workspace(args.articles, args.annotations)
     batch.check_output(args.annotations)
     ids = batch.pending(workspace, force=args.force)
+    resuggest = getattr(args, "resuggest", False)
+    if resuggest:
+        ids = _not_reviewed(workspace)
+        if Memory.path_in(args.annotations).is_file() and args.scheduler is None:
+            args.memory = True
     remembered = _memory(args, workspace, ids) if getattr(args, "memory", False) else None
     name = ner.resolve_model(args.model)  # a missing model is an error even with nothing to do
+    if not ids and resuggest:
+        print(f"No article of {len(workspace.ids)} is left unreviewed; nothing to suggest again.")
+        return 0
     if not ids:
         print(
             f"All {len(workspace.ids)} articles already have an annotation file in "
@@ -162,11 +179,21 @@ def run(args: argparse.Namespace) -> int:
             ids,
             memory=remembered,
             chrome=args.chrome,
-            force=args.force or remembered is not None,
+            force=args.force or resuggest or remembered is not None,
             n_process=args.n_process,
             batch_size=args.batch_size,
         )
         return _report(events, len(ids), pipeline.name, terminal=sys.stdout.isatty())
+
+
+def _not_reviewed(workspace: Workspace) -> list[str]:
+    """Articles no one has worked on: no file, or unreviewed (an edit makes one in_progress)."""
+    found = []
+    for aid in workspace.ids:
+        summary = workspace.summary(aid)
+        if summary.problem is None and summary.status in (None, "unreviewed"):
+            found.append(aid)
+    return found
 
 
 def unscored(model: str, width: int) -> str:
@@ -242,7 +269,7 @@ def _run_on_cluster(
                 model,
                 label,
                 ids,
-                force=args.force,
+                force=args.force or getattr(args, "resuggest", False),
                 shared_fs=args.shared_fs,
                 batch_size=args.batch_size,
                 chrome=args.chrome,

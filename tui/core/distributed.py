@@ -236,8 +236,9 @@ class Done:
     """A worker's answer for one article.
 
     ``toml`` is the whole new file when the worker rendered it (then ``count`` is its number
-    of entities), else ``entities`` are the suggestions for the writer to merge; ``skipped``
-    says why the article could not be used.
+    of entities and ``entities`` what it holds, for the log of suggestions), else
+    ``entities`` are the suggestions for the writer to merge; ``skipped`` says why the
+    article could not be used.
     """
 
     article: str
@@ -285,7 +286,8 @@ def run_batch(
         if chrome:
             annotated.document.mark_chrome()
         toml = store.dumps(annotated.annotation(), article.text)
-        done.append(Done(article.id, toml=toml, count=len(annotated.document.spans)))
+        held = annotated.document.entities
+        done.append(Done(article.id, held, toml=toml, count=len(held)))
     return done
 
 
@@ -521,6 +523,7 @@ def _finish(
         if path.exists():
             return Event(done.article, "kept", f"{path} was created while suggest ran; left alone")
         writer.put(batch.Rendered(path, done.toml.encode("utf-8")))
+        batch.log(workspace, done.article, label, done.entities)
         return Event(done.article, "suggested", entities=done.count)
     article, annotated = contexts.pop(done.article)
     entities = list(done.entities)

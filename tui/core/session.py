@@ -14,6 +14,7 @@ failures through a callback. A failed snapshot is kept and written again on the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from tui.core import lock as folder_lock
-from tui.core import queue, store
+from tui.core import queue, store, suggested
 from tui.core.article import ArticleError
 from tui.core.edits import Document, Edit, Status
 from tui.core.spans import Entity
@@ -250,6 +251,11 @@ class Session:
         if edit is not None or not annotated.model:
             annotated.model = model
         self._changed(article_id)
+        if self.refusal(article_id) is None:
+            with contextlib.suppress(OSError):  # the log only feeds stats
+                suggested.record(
+                    self.workspace.annotations, article_id, model, annotated.document.entities
+                )
         return edit
 
     def resuggest(self, article_id: str, found: Iterable[Entity], model: str) -> Edit | None:

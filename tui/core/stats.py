@@ -1,5 +1,6 @@
 """Corpus counts for ``newsmark stats``: articles by status, entities by label and source,
-and how often people kept what the memory of their corrections changed.
+how often people kept what the memory of their corrections changed, and, per model, what
+became of its suggestions on accepted articles (:mod:`tui.core.suggested`).
 
 Counts come from the TOML files alone (no article is read or hashed), so stats stay quick on
 big corpora; a file that cannot be parsed is counted as unreadable rather than guessed at,
@@ -12,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core import memory, store
+from tui.core import memory, store, suggested
 from tui.core.article import Corpus
 from tui.core.edits import STATUSES
 from tui.core.spans import SOURCES
@@ -35,6 +36,8 @@ class Stats:
     """Changes the memory made to the model's spans, on accepted articles."""
     memory_kept: int = 0
     """Of those, how many the person kept (the memory's precision, with the above)."""
+    fates: suggested.Fates = field(default_factory=suggested.Fates)
+    """Per model, its suggestions on accepted articles kept, relabelled, resized, deleted."""
 
     @property
     def memory_precision(self) -> float | None:
@@ -77,6 +80,7 @@ def collect(articles: Path, annotations: Path) -> Stats:
     ids = set(corpus.ids)
     seen: set[str] = set()
     changed = memory.read_log(annotations)
+    logged = suggested.read(annotations)
     for path in store.iter_files(annotations):
         article_id = store.article_id_for(annotations, path)
         if article_id not in ids:
@@ -98,5 +102,8 @@ def collect(articles: Path, annotations: Path) -> Stats:
             final = {(s.start, s.end, s.label) for s in spans}
             stats.memory_changes += len(changed[article_id])
             stats.memory_kept += sum(c.kept(final) for c in changed[article_id])
+        if status == "accepted" and article_id in logged:
+            made = logged[article_id]
+            stats.fates.add(made.model, made.spans, [(s.start, s.end, s.label) for s in spans])
     stats.by_status[NO_ANNOTATION] = len(ids - seen)
     return stats
