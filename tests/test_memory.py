@@ -406,7 +406,7 @@ def test_a_correction_in_one_article_changes_the_next(real: Pipeline, workdir: P
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> Pipeline:
     """``newsmark suggest`` gets a fresh stand-in model (the memory is installed into it)."""
     pipeline = make_ruler_pipeline()
-    monkeypatch.setattr(ner, "load", lambda name=None: pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: pipeline)
     return pipeline
 
 

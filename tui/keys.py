@@ -112,7 +112,7 @@ VIEW_BINDINGS: list[Binding] = [
         id="suspect-next",
         tooltip="Jump to the next entity that looks wrong and say why: a separator inside "
         "it, a neighbour of the same label a space away, a word cut at its edge, a name in "
-        "lower case.",
+        "lower case, a suggestion the model is unsure of.",
     ),
     Binding(
         "W",
@@ -208,6 +208,15 @@ VIEW_BINDINGS: list[Binding] = [
         tooltip="Split the entity under the cursor at its separators, each piece keeping the "
         'label: a dash, slash, pipe or bullet with a space beside it ("Shafaq News/ China", '
         '"APP - UrduPoint / Pakistan Point News").',
+    ),
+    Binding(
+        "v",
+        "alternative",
+        "Other reading",
+        show=False,
+        id="entity-alternative",
+        tooltip="Take the model's other reading of the suggestion under the cursor (another "
+        "label, or other edges), the one w names when the model is unsure.",
     ),
     Binding(
         "ctrl+left",

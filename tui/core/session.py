@@ -14,6 +14,7 @@ failures through a callback. A failed snapshot is kept and written again on the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from tui.core import lock as folder_lock
-from tui.core import store
+from tui.core import queue, store, suggested
 from tui.core.article import ArticleError, opening, read_opening
 from tui.core.edits import Document, Edit, Status
 from tui.core.spans import Entity
@@ -132,10 +133,28 @@ class Session:
         self._busy = False
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self.order: queue.Order = "file"
+        """The order articles are offered in (``--order``; see :mod:`tui.core.queue`)."""
+        self.seed = 0
+        self._queue: list[str] | None = None
 
     @property
     def ids(self) -> list[str]:
         return self.workspace.ids
+
+    @property
+    def queue(self) -> list[str]:
+        """Every article in :attr:`order`, fixed once the summaries are read (until then, and
+        for the file order, the corpus order)."""
+        if self._queue is None:
+            if self.order == "file" or (self.order == "uncertain" and not self.summaries):
+                return self.workspace.ids
+            self._queue = self._rank()
+        return self._queue
+
+    def _rank(self) -> list[str]:
+        doubts = {aid: s.uncertainty for aid, s in self.summaries.items()}
+        return queue.ordered(self.workspace.ids, doubts, self.order, self.seed)
 
     # -- the folder lock ------------------------------------------------------------------
 
@@ -234,6 +253,11 @@ class Session:
         if edit is not None or not annotated.model:
             annotated.model = model
         self._changed(article_id)
+        if self.refusal(article_id) is None:
+            with contextlib.suppress(OSError):  # the log only feeds stats
+                suggested.record(
+                    self.workspace.annotations, article_id, model, annotated.document.entities
+                )
         return edit
 
     def resuggest(self, article_id: str, found: Iterable[Entity], model: str) -> Edit | None:
@@ -284,6 +308,8 @@ class Session:
         for aid, summary in found.items():
             self.summaries.setdefault(aid, summary)
         self._reviewed = None
+        if self._queue is None and self.order != "file":
+            self._queue = self._rank()
 
     def reviewed(self) -> int | None:
         """Articles accepted or rejected, or ``None`` before the summaries are read."""
@@ -298,8 +324,9 @@ class Session:
         return self.problems.get(article_id) or (summary.problem if summary else None)
 
     def next_unreviewed(self, current: str | None, shown: Iterable[str | None] = ()) -> str | None:
-        """The first article after ``current`` still to review, skipping those on screen."""
-        ids = self.workspace.ids
+        """The first article after ``current`` still to review, skipping those on screen, in
+        the queue's order."""
+        ids = self.queue
         start = ids.index(current) + 1 if current in ids else 0
         skip = {current, *shown}
         for aid in [*ids[start:], *ids[:start]]:
@@ -310,10 +337,10 @@ class Session:
         return None
 
     def neighbour(self, current: str | None, step: int) -> str | None:
-        """The next (``step`` 1) or previous (-1) article from ``current`` in corpus order,
-        past any known to be unusable, no wrapping: a way through the corpus that leaves every
-        status as it is."""
-        ids = self.workspace.ids
+        """The next (``step`` 1) or previous (-1) article from ``current`` in the review order
+        (:attr:`queue`), past any known to be unusable, no wrapping: a way through the corpus
+        that leaves every status as it is."""
+        ids = self.queue
         at = ids.index(current) + step if current in ids else 0
         while 0 <= at < len(ids):
             if self.problem_of(ids[at]) is None:
