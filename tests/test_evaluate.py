@@ -48,7 +48,7 @@ def gold_from_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_pipeline: Pipeline
 ) -> dict[str, list[Entity]]:
     """Accepted gold = the model's own entities, minus one it found, plus one it did not."""
-    monkeypatch.setattr(ner, "load", lambda name=None: real_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: real_pipeline)
     articles, annotations = tmp_path / "articles", tmp_path / "annotations"
     articles.mkdir()
     (articles / UNANNOTATED).write_text("Nobody read this.", "utf-8")

@@ -69,9 +69,11 @@ class MainScreen(ReaderCorpus, Screen[None]):
         *,
         pipeline_factory: PipelineFactory,
         model: str | None = None,
+        low_confidence: float | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        self.low_confidence = low_confidence
         self.first = list(first)
         self.model = Model(session, self, pipeline_factory, model)
         self.panes: list[Pane] = []
@@ -93,6 +95,8 @@ class MainScreen(ReaderCorpus, Screen[None]):
     def on_mount(self) -> None:
         left, right = self.query_one("#left", ArticleView), self.query_one("#right", ArticleView)
         self.panes = [Pane(left)] + ([Pane(right)] if len(self.first) > 1 else [])
+        if self.low_confidence is not None:
+            left.low_confidence = right.low_confidence = self.low_confidence
         if len(self.panes) == 1:
             right.display = right.can_focus = False
         read_only = self.session.read_only
@@ -340,8 +344,17 @@ class MainScreen(ReaderCorpus, Screen[None]):
                 pane.view.focus()
 
         session = self.session
-        picker = ArticlePicker(session.ids, session.summaries, session.problems)
+        picker = ArticlePicker(session.queue, session.summaries, session.problems, session.opening)
         self.app.push_screen(picker, chosen)
+
+    def action_step_article(self, step: int) -> None:
+        pane = self.focused_pane
+        nxt = self.session.neighbour(pane.id, step)
+        if nxt is None:
+            self.app.bell()
+            self.say("No article after this one." if step > 0 else "This is the first article.")
+        elif self.open_in(pane, nxt):
+            pane.view.focus()
 
     def action_review(self, status: Status) -> None:
         pane = self.focused_pane

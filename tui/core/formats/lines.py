@@ -23,6 +23,7 @@ from tui.core.formats.records import (
     integer,
     name_of,
     parsed_with_meta,
+    score_of,
     string,
 )
 from tui.core.spans import SOURCES, Source
@@ -137,7 +138,8 @@ def _prodigy_span(item: Any, i: int, tokens: Any, *, own: bool, accepted: bool) 
         source = "user" if accepted or name in (None, "user") else "model"
         origin = name if name not in (None, "user", "model") else origin
     text = item.get("text") if isinstance(item.get("text"), str) else None
-    return RawSpan(start, end, label, source, origin, text, where)
+    score = score_of(item.get("score"), f"{where}.score")
+    return RawSpan(start, end, label, source, origin, text, where, score)
 
 
 def is_own(meta: dict[str, Any]) -> bool:
