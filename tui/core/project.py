@@ -96,8 +96,17 @@ class Project:
         return not self.labels or label in self.labels
 
     def keep(self, items: Iterable[L]) -> list[L]:
-        """The entities (anything with a ``label``) in the project's labels."""
-        return [item for item in items if self.keeps(item.label)]
+        """The entities (anything with a ``label``) in the project's labels; an entity's
+        ``alternative`` reading in another label is dropped too (never offered)."""
+        kept = []
+        for item in items:
+            if not self.keeps(item.label):
+                continue
+            alternative = getattr(item, "alternative", None)
+            if alternative is not None and not self.keeps(alternative.label):
+                item = replace(item, alternative=None)  # type: ignore[type-var]
+            kept.append(item)
+        return kept
 
     def outside(self, labels: Iterable[str]) -> list[str]:
         """The labels among ``labels`` the project does not use, sorted."""
