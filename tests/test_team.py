@@ -316,3 +316,21 @@ def test_a_member_with_no_article_is_told_why(
     where = ["--articles", str(articles), "--annotations", str(ann)]
     assert main(["open", "--member", idle, *where]) == 2
     assert f"No article is routed to {idle} yet" in capsys.readouterr().err
+
+
+def test_a_members_reader_offers_only_their_articles(tmp_path: Path) -> None:
+    from tui.core.session import Session
+    from tui.core.workspace import Workspace
+
+    articles = corpus(tmp_path, 10)
+    ann = tmp_path / "annotations"
+    team_file.load(ann).with_member("kim", PASSWORD).with_member("lee", PASSWORD).save()
+    folder, mine = team_file.member_view(ann, articles, "kim")
+    session = Session(Workspace(articles, folder, "kim", only=mine))
+    assert session.ids == mine
+    seen, current = [], None
+    while (current := session.next_unreviewed(current, seen)) is not None:
+        seen.append(current)
+    assert seen == mine  # next-unreviewed walks kim's articles only, in order
+    session.merge_summaries(session.read_summaries())
+    assert sorted(session.summaries) == sorted(mine)
