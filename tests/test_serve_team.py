@@ -24,7 +24,7 @@ import pytest
 from aiohttp import ClientSession, CookieJar, WSMsgType, WSServerHandshakeError, web
 from yarl import URL
 
-from tests.test_serve import HOOK, SCREEN, chromium, free_port, needs_chromium, wait_for
+from tests.test_serve import HOOK, SCREEN, free_port, launch_chromium, wait_for
 from tui.commands.serve import member_command
 from tui.core import store
 from tui.core import team as team_file
@@ -98,8 +98,8 @@ async def running(team: Team) -> AsyncIterator[Team]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[str]:
-    with chromium(tmp_path / "chromium-profile") as devtools:
+def browser(chromium: str, tmp_path: Path) -> Iterator[str]:
+    with launch_chromium(chromium, tmp_path / "chromium-profile") as devtools:
         yield devtools
 
 
@@ -228,7 +228,6 @@ async def saved(path: Path, status: str) -> store.Annotation:
         await asyncio.sleep(0.1)
 
 
-@needs_chromium
 async def test_two_people_each_get_their_own_articles_and_folder(
     tmp_path: Path, browser: str
 ) -> None:

@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, str] = {
     "team": "tui.commands.team",
     "add": "tui.commands.add",
     "review": "tui.commands.review",
+    "queue": "tui.commands.queue",
 }
 
 

@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tui.commands.queue import add_order_option
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -41,6 +43,7 @@ def add_parser(
     p.add_argument("files", nargs="*", help="article ids or paths to open first")
     p.add_argument("--model", metavar="NAME", help="spaCy pipeline for suggestions")
     p.add_argument("--annotator", metavar="NAME", help="recorded in the files the reader writes")
+    add_order_option(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     p.add_argument(
@@ -73,6 +76,8 @@ def app_command(args: argparse.Namespace) -> str:
         argv += ["--model", args.model]
     if args.annotator:
         argv += ["--annotator", args.annotator]
+    if args.order:
+        argv += ["--order", args.order, "--seed", str(args.seed)]
     argv += list(args.files)
     return shlex.join(argv)
 
