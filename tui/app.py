@@ -141,6 +141,7 @@ def run_app(args: argparse.Namespace) -> int:
             args.annotations,
             getattr(args, "annotator", None),
             only=getattr(args, "only", None),
+            project_from=getattr(args, "project_from", None),
         )
         first = _article_ids(workspace, getattr(args, "files", None) or [])
     except (CorpusError, ArticleError, StoreError, ProjectError) as exc:

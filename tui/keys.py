@@ -574,12 +574,34 @@ APP_BINDINGS: list[Binding] = [
     ),
 ]
 
+# Textual stops the app's keys at a modal screen: the index and its preview, which take no
+# typing, pass ? and q on to the app (the same rows in the help).
+MODAL_APP_BINDINGS: list[Binding] = [
+    Binding(
+        "question_mark",
+        "app.help",
+        "Help",
+        show=False,
+        id="help-modal",
+        tooltip="Show every key binding.",
+    ),
+    Binding(
+        "q",
+        "app.quit",
+        "Quit",
+        show=False,
+        id="quit-modal",
+        tooltip="Quit; everything is already saved.",
+    ),
+]
+
 ALL: tuple[Binding, ...] = (
     *VIEW_BINDINGS,
     *SCREEN_BINDINGS,
     *INDEX_BINDINGS,
     *PREVIEW_BINDINGS,
     *APP_BINDINGS,
+    *MODAL_APP_BINDINGS,
 )
 
 # Keys of `newsmark review`; the gold pane takes VIEW_BINDINGS as well, and APP_BINDINGS work.

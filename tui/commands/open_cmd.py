@@ -62,8 +62,10 @@ def as_member(args: argparse.Namespace) -> None:
 
     if args.annotator:
         raise UsageError("--member records the member's name; drop --annotator.")
+    root = args.annotations
     try:
-        args.annotations, args.only = team.member_view(args.annotations, args.articles, args.member)
+        args.annotations, args.only = team.member_view(root, args.articles, args.member)
     except team.TeamError as exc:
         raise UsageError(str(exc)) from None
     args.annotator = args.member
+    args.project_from = root  # the team's label set, not one of the member's own

@@ -107,6 +107,7 @@ class Workspace:
         annotations: Path,
         annotator: str | None = None,
         only: Sequence[str] | None = None,
+        project_from: Path | None = None,
     ) -> None:
         self.corpus = Corpus.open(articles)
         self.only = None if only is None else list(only)
@@ -117,8 +118,9 @@ class Workspace:
             # which UTF-8 cannot write: every save would fail. Keep what can be written.
             annotator = annotator.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         self.annotator = annotator
-        self.project: Project = project.load(annotations)
-        """The folder's label set and settings (the empty project when it has no file)."""
+        self.project: Project = project.load(project_from or annotations)
+        """The folder's label set and settings (the empty project when it has no file); a
+        team member's are the team's, in the folder above theirs (``project_from``)."""
 
     @property
     def ids(self) -> list[str]:
