@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.edits import Document
+from tui.core.edits import Document, Refused
 from tui.core.spans import Entity, check_entities
 from tui.core.tokens import regex_tokens
 
@@ -152,7 +153,9 @@ def doc_and_ops(draw: st.DrawFn) -> tuple[str, list[tuple[str, int, int, str]]]:
     text = draw(texts)
     n = len(text)
     op = st.tuples(
-        st.sampled_from(["add", "delete", "relabel", "resize", "all", "status", "undo", "redo"]),
+        st.sampled_from(
+            ["add", "delete", "relabel", "resize", "join", "all", "status", "undo", "redo"]
+        ),
         st.integers(0, n),
         st.integers(0, n),
         LABELS,
@@ -161,6 +164,16 @@ def doc_and_ops(draw: st.DrawFn) -> tuple[str, list[tuple[str, int, int, str]]]:
 
 
 def apply(doc: Document, op: tuple[str, int, int, str]) -> None:
+    """Apply ``op``; a refusal must leave the document exactly as it was."""
+    before = (doc.entities, doc.status, doc.excluded, len(doc.undo_stack), len(doc.redo_stack))
+    try:
+        _apply(doc, op)
+    except Refused:
+        after = (doc.entities, doc.status, doc.excluded, len(doc.undo_stack), len(doc.redo_stack))
+        assert after == before
+
+
+def _apply(doc: Document, op: tuple[str, int, int, str]) -> None:
     kind, a, b, label = op
     start, end = min(a, b), max(a, b)
     target = doc.spans.at(start) if doc.entities else None
@@ -172,6 +185,8 @@ def apply(doc: Document, op: tuple[str, int, int, str]) -> None:
         doc.relabel(target, label)
     elif kind == "resize" and target:
         doc.resize(target, target.start, max(target.start + 1, end))
+    elif kind == "join" and target:
+        doc.join(target)
     elif kind == "all":
         doc.label_all(start, end, label, regex_tokens(doc.text))
     elif kind == "status":
@@ -197,7 +212,7 @@ def test_no_edit_ever_produces_overlaps_or_whitespace_edges(case: tuple) -> None
 def test_as_many_undos_as_edits_restore_the_start(case: tuple) -> None:  # type: ignore[type-arg]
     text, ops = case
     doc = Document(text)
-    doc.add(0, len(text), "ORG")
+    apply(doc, ("add", 0, len(text), "ORG"))
     start_state = (doc.entities, doc.status)
     doc.undo_stack.clear()
     for op in ops:
@@ -208,3 +223,51 @@ def test_as_many_undos_as_edits_restore_the_start(case: tuple) -> None:  # type:
     assert (doc.entities, doc.status) == start_state
     while doc.redo() is not None:
         check_entities(text, doc.entities)
+
+
+# -- one way to say no: Refused, with a sentence for people --------------------------------
+
+
+LINES = "Wang Yi met\nXi Jinping in Kazan.\r\nThen Pezeshkian left."
+
+
+def test_an_entity_across_a_line_break_is_refused_by_the_document() -> None:
+    doc = Document(LINES)
+    with pytest.raises(Refused, match="cannot cross a line break"):
+        doc.add(LINES.index("met"), LINES.index("Jinping"), "PERSON")
+    xi = ent(LINES, "Xi", "PERSON", source="user")
+    doc = Document(LINES, [xi])
+    with pytest.raises(Refused, match="line break"):
+        doc.resize(xi, LINES.index("met"), xi.end)  # growing back over "\n"
+    with pytest.raises(Refused, match="line break"):
+        doc.resize(xi, xi.start, LINES.index("Then") + 4)  # over "\r\n"
+    assert doc.entities == (xi,) and not doc.undo_stack  # nothing changed
+
+
+def test_text_marked_not_article_is_refused_with_the_key_that_gives_it_back() -> None:
+    doc = Document(LINES, excluded=[(0, 11)])
+    with pytest.raises(Refused, match="X there gives it back"):
+        doc.add(0, 7, "PERSON")
+    with pytest.raises(Refused, match="empty or has spaces"):
+        doc.add(12, 14, " PERSON")
+
+
+def test_join_makes_one_entity_of_two_with_the_first_label() -> None:
+    wang, yi = ent(LINES, "Wang", "PERSON"), ent(LINES, "Yi", "ORG")
+    doc = Document(LINES, [wang, yi])
+    edit = doc.join(wang)
+    assert edit is not None
+    assert [(e.text(LINES), e.label, e.source) for e in doc.entities] == [
+        ("Wang Yi", "PERSON", "user")
+    ]
+    doc.undo()
+    assert doc.entities == (wang, yi)
+    with pytest.raises(Refused, match="No entity after"):
+        doc.join(yi)
+
+
+def test_join_never_crosses_a_line() -> None:
+    met, xi = ent(LINES, "met", "ORG"), ent(LINES, "Xi", "PERSON")
+    doc = Document(LINES, [met, xi])
+    with pytest.raises(Refused, match="line break"):
+        doc.join(met)
