@@ -346,8 +346,9 @@ def test_prodigy_meta_is_kept_in_the_toml_and_written_back_on_export(tmp_path: P
     want["title"] = "2024"  # a known key holds a string
     assert dict(saved.meta) == want
     out = tmp_path / "out.jsonl"
-    args = ["--articles", str(tmp_path / "articles"), "--annotations", str(tmp_path / "annotations")]
-    assert main(["export", "--format", "jsonl", "--out", str(out), *args]) == 0
+    folders = ["--articles", str(tmp_path / "articles")]
+    folders += ["--annotations", str(tmp_path / "annotations")]
+    assert main(["export", "--format", "jsonl", "--out", str(out), *folders]) == 0
     (task,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert {k: task["meta"][k] for k in want} == want
     assert task["meta"]["article"] == "a.txt" and task["meta"]["status"] == "accepted"
