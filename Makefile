@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/corpus.py $(BENCH_ARGS)
 	$(BIN)/python bench/suggest.py $(BENCH_ARGS)
 	$(BIN)/python bench/dask_suggest.py $(BENCH_ARGS)
+	$(BIN)/python bench/long.py $(BENCH_ARGS)
 
 screenshot: $(STAMP)
 	$(BIN)/python -m tui.screenshot docs/screenshot.svg
