@@ -15,6 +15,11 @@ reading and writing costs when every core is busy), and suggest's own CPU per ar
 measured with the model's docs replayed. The goal is a ratio (suggest speed / bare speed)
 of at least 0.95 for both.
 
+Then the price of the confidence scores: bare ``nlp.pipe`` with the recognizer scored by a
+beam of 8 (the default) and 16 against the greedy recognizer alone (``--beam-width 0``), one
+process, rounds alternating. The issue's bound is 1.5x; above it the width is a setting and
+the README says what it costs.
+
     .venv/bin/python bench/suggest.py [--articles 240] [--rounds 3] [--batch-size 32] [--quick]
 """
 
@@ -180,10 +185,39 @@ def main() -> None:
                     paired >= 0.95,
                 )
             )
+        rows.extend(time_beam(texts, args.rounds, args.batch_size))
     common.table(
         f"suggest against a bare nlp.pipe, {args.articles} articles, {args.rounds} rounds",
         rows,
     )
+
+
+def time_beam(texts: list[str], rounds: int, batch_size: int) -> list[common.Row]:
+    """Bare ``nlp.pipe`` with the beam of each width against the greedy recognizer alone."""
+    pipelines = {width: ner.load(beam_width=width) for width in (0, 8, 16)}
+    times: dict[int, list[float]] = {width: [] for width in pipelines}
+    for round_ in range(rounds):
+        order = list(pipelines) if round_ % 2 == 0 else list(reversed(pipelines))
+        for width in order:
+            times[width].append(time_bare(pipelines[width], texts, 1, batch_size))
+    rows = []
+    for width in (8, 16):
+        paired = statistics.median(s / g for s, g in zip(times[width], times[0], strict=True))
+        print(
+            f"beam {width}: {min(times[width]):.2f} s against greedy {min(times[0]):.2f} s, "
+            f"{paired:.2f}x (median of rounds)"
+        )
+        rows.append(
+            common.Row(
+                f"scores, beam of {width}, 1 process",
+                f"{min(times[width]):.2f} s",
+                f"{min(times[0]):.2f} s (greedy, no scores)",
+                f"{paired:.2f}x (median of rounds)",
+                "<= 1.5x",
+                paired <= 1.5,
+            )
+        )
+    return rows
 
 
 if __name__ == "__main__":

@@ -218,7 +218,7 @@ def test_urls_that_give_no_article_are_reported(
 def test_suggest_fills_added_articles_and_keeps_their_meta(
     folder: Path, monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline
 ) -> None:
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
     page = (PAGES / "harbour_strike.html").read_text("utf-8")
     (folder / "p.html").write_text(page.replace("Alexandria", "China and Iran"), "utf-8")
     assert main(["add", "p.html"]) == 0

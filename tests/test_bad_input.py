@@ -19,7 +19,7 @@ COMMANDS = ["suggest", "validate", "stats"]
 
 @pytest.fixture
 def ruler(monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline) -> Pipeline:
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
     return ruler_pipeline
 
 

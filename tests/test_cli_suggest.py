@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import SEED_IDS
 from tui.cli import main
 from tui.commands import suggest as suggest_cmd
-from tui.core import lock, ner, store
+from tui.core import lock, ner, store, suggested
 from tui.core.article import read_article
 from tui.core.batch import Event
 from tui.core.boilerplate import chrome
@@ -36,7 +36,8 @@ def spans(doc: dict[str, Any]) -> list[tuple[int, int, str, str, str]]:
 
 def all_spans() -> dict[str, list[tuple[int, int, str, str, str]]]:
     return {
-        p.name: spans(tomllib.loads(p.read_text("utf-8"))) for p in Path("annotations").iterdir()
+        p.name: spans(tomllib.loads(p.read_text("utf-8")))
+        for p in Path("annotations").glob("*.toml")
     }
 
 
@@ -47,7 +48,7 @@ def ruler_spans(pipeline: Pipeline, text: str) -> list[tuple[int, int, str, str,
 @pytest.fixture
 def ruler(monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline) -> Pipeline:
     """Suggestions from the entity-ruler pipeline instead of the real model."""
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
     return ruler_pipeline
 
 
@@ -82,7 +83,8 @@ def test_writes_one_unreviewed_file_per_article(
         assert f"{aid}: {len(doc['entities'])} entities" in out
     assert spans(read_toml(SEED_IDS[0]))[0] == (13, 18, "GPE", "China", "model")
     assert f"Suggested entities for {len(SEED_IDS)} of {len(SEED_IDS)} articles" in out
-    assert not list(Path("annotations").glob(".*")), "no temp or lock file is left behind"
+    left = [p.name for p in Path("annotations").glob(".*")]
+    assert left == [suggested.LOG_NAME], "no temp or lock file is left behind"
 
 
 def test_articles_with_a_file_are_left_alone(
@@ -101,7 +103,7 @@ def test_nothing_to_do_does_not_load_the_model(
     for aid in SEED_IDS:
         write_annotation(aid, [], "unreviewed")
 
-    def fail(name: str | None = None) -> Pipeline:
+    def fail(name: str | None = None, *_: object) -> Pipeline:
         raise AssertionError("the model was loaded")
 
     monkeypatch.setattr(ner, "load", fail)
@@ -149,12 +151,22 @@ def test_force_never_overwrites_a_file_that_fails_to_load(
 def test_real_model_suggestions(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, real_pipeline: Pipeline
 ) -> None:
-    monkeypatch.setattr(ner, "load", lambda name=None: real_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: real_pipeline)
     assert main(["suggest"]) == 0
     doc = read_toml(SEED_IDS[0])
     assert doc["model"] == real_pipeline.name
     assert any("Pezeshkian" in e["text"] for e in doc["entities"])
+    assert all(0 <= e["score"] <= 1 for e in doc["entities"])  # every suggestion is scored
     assert main(["validate"]) == 0
+
+
+def test_a_model_without_a_beam_is_said_once(
+    workdir: Path, ruler: Pipeline, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["suggest"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("without a confidence score") == 1
+    assert all("score" not in e for e in read_toml(SEED_IDS[0])["entities"])
 
 
 def test_two_processes_write_the_same_files(
@@ -165,11 +177,13 @@ def test_two_processes_write_the_same_files(
     (workdir / "articles" / "extra_2b.txt").write_bytes(b"\x00binary")  # skipped mid-stream
     assert main(["suggest", "--batch-size", "2"]) == 0
     one = {
-        p.name: spans(tomllib.loads(p.read_text("utf-8"))) for p in Path("annotations").iterdir()
+        p.name: spans(tomllib.loads(p.read_text("utf-8")))
+        for p in Path("annotations").glob("*.toml")
     }
     assert main(["suggest", "--force", "--n-process", "2", "--batch-size", "2"]) == 0
     two = {
-        p.name: spans(tomllib.loads(p.read_text("utf-8"))) for p in Path("annotations").iterdir()
+        p.name: spans(tomllib.loads(p.read_text("utf-8")))
+        for p in Path("annotations").glob("*.toml")
     }
     assert one == two and len(one) == len(SEED_IDS) + 6
     assert one["extra_3.toml"] == [
@@ -254,7 +268,7 @@ def test_a_file_created_meanwhile_is_left_alone(
                 yield doc
 
     racing = Pipeline(Racing(), "racing 0")  # type: ignore[arg-type]
-    monkeypatch.setattr(ner, "load", lambda name=None: racing)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: racing)
     assert main(["suggest"]) == 0
     assert first.read_text("utf-8") == "made by a person"
     assert read_toml(SEED_IDS[1])["status"] == "unreviewed"

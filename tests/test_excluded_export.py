@@ -30,7 +30,7 @@ TAIL_WORDS = ("Aurangzeb", "Recent", "Related")
 @pytest.fixture
 def marked(workdir: Path, ruler_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> Annotated:
     """The second seed article, accepted, with its menu line and its tail excluded."""
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
     ws = Workspace(Path("articles"), Path("annotations"))
     opened = ws.open(AID)
     text = opened.article.text

@@ -20,7 +20,7 @@ def use_real(monkeypatch: pytest.MonkeyPatch, real_pipeline: Pipeline) -> Pipeli
     """``ner.load`` of the default model returns the session's pipeline (loaded once)."""
     real_load = ner.load
 
-    def load(name: str | None = None) -> Pipeline:
+    def load(name: str | None = None, *_: object) -> Pipeline:
         if name is None or ner.resolve_model(name) == ner.resolve_model(None):
             return real_pipeline
         return real_load(name)

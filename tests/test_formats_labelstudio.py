@@ -83,13 +83,27 @@ def test_export_then_import_gives_the_same_tomls(tmp_path: Path) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(article=articles(), origins=st.lists(st.none() | st.sampled_from(["m1", "./x"])))
+@given(
+    article=articles(),
+    origins=st.lists(st.none() | st.sampled_from(["m1", "./x"])),
+    scores=st.lists(st.none() | st.floats(0, 1).map(lambda x: round(x, 3))),
+)
 def test_round_trip_property(
-    article: tuple[str, list[Entity], Status], origins: list[str | None]
+    article: tuple[str, list[Entity], Status],
+    origins: list[str | None],
+    scores: list[float | None],
 ) -> None:
+    """Sources, origins and the model's scores (Label Studio's region ``score``) come back."""
     text, entities, status = article
     entities = [
-        Entity(e.start, e.end, e.label, e.source, origins[i] if i < len(origins) else None)
+        Entity(
+            e.start,
+            e.end,
+            e.label,
+            e.source,
+            origins[i] if i < len(origins) else None,
+            scores[i] if i < len(scores) and e.source == "model" else None,
+        )
         for i, e in enumerate(entities)
     ]
     with tempfile.TemporaryDirectory() as tmp:

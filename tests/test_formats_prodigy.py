@@ -159,7 +159,7 @@ def test_newsmark_own_export_keeps_sources_origins_and_statuses(tmp_path: Path) 
         "text": text,
         "spans": [
             {"start": 0, "end": 12, "label": "PERSON", "source": "user", "origin": "patterns"},
-            {"start": 36, "end": 42, "label": "GPE", "source": "model"},
+            {"start": 36, "end": 42, "label": "GPE", "source": "model", "score": 0.43},
         ],
         "answer": "ignore",
         "meta": {"article": "a.txt", "status": "in_progress", "sha256": "0" * 64},
@@ -171,5 +171,5 @@ def test_newsmark_own_export_keeps_sources_origins_and_statuses(tmp_path: Path) 
     assert only.status == "in_progress"  # not Prodigy's "ignore": newsmark's own line
     assert only.entities == (
         Entity(0, 12, "PERSON", "user", "patterns"),
-        Entity(36, 42, "GPE", "model"),
+        Entity(36, 42, "GPE", "model", None, 0.43),  # Prodigy's span score, kept
     )

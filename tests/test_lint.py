@@ -98,3 +98,23 @@ def test_suspects_are_entities_in_text_order(raw: list[tuple[int, int]]) -> None
     found = suspects(text, entities)
     assert [s.entity for s in found] == sorted(s.entity for s in found)
     assert all(s.entity in entities and s.reason for s in found)
+
+
+def test_uncertain_suggestions_say_how_sure_and_the_other_reading() -> None:
+    from tui.core.lint import uncertain, walk
+    from tui.core.spans import Alternative
+
+    text = "Both China and Pezeshkian met.\n"
+    china = Entity(5, 10, "GPE", "model", None, 0.0, Alternative(0, 10, "WORK_OF_ART", 1.0))
+    pez = Entity(15, 25, "NORP", "model", None, 0.43, Alternative(15, 25, "ORG", 0.19))
+    sure = Entity(0, 4, "ORG", "model", None, 0.99)
+    mine = Entity(26, 29, "ORG", "user")  # a person's span has no score: never stopped at
+    found = uncertain(text, [pez, china, sure, mine], 0.8)
+    assert [s.reason for s in found] == [
+        "the model is 0% sure; the other reading was 'Both China' WORK_OF_ART 100%: v takes it",
+        "the model is 43% sure; the other reading was ORG 19%: v takes it",
+    ]
+    assert uncertain(text, [pez], 0.43) == []  # under the threshold only
+    both = walk(text, [sure, pez, mine], 0.8)  # "met" lower case as ORG, and unsure Pezeshkian
+    assert [s.entity for s in both] == [pez, mine]
+    assert "43% sure" in both[0].reason and "no capital letter" in both[1].reason

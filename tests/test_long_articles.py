@@ -60,7 +60,7 @@ def text() -> str:
 
 @pytest.fixture
 def ruler(monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline) -> Pipeline:
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_, **__: ruler_pipeline)
     return ruler_pipeline
 
 
@@ -145,7 +145,7 @@ def test_a_failing_component_names_the_article_and_the_rest_are_written(
     nlp.add_pipe("entity_ruler").add_patterns([{"label": "GPE", "pattern": "Iran"}])  # type: ignore[attr-defined]
     nlp.add_pipe("newsmark_test_boom")
     pipeline = Pipeline(nlp, "boom 1")
-    monkeypatch.setattr(ner, "load", lambda name=None: pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_, **__: pipeline)
     for i in range(6):
         body = "BOOM in Iran.\n" if i == 2 else f"Story {i} from Iran.\n"
         (workdir / "articles" / f"x{i}.txt").write_text(body, "utf-8")
@@ -240,3 +240,12 @@ def test_export_jsonl_and_conll_keep_a_long_article_whole(
     assert sum(
         line.split()[-1].startswith("B-") for line in conll.splitlines() if line.strip()
     ) == len(gold)
+
+
+def test_a_piece_keeps_its_scores_and_alternatives_in_the_whole_text() -> None:
+    from tui.core.spans import Alternative
+
+    found = [Entity(3, 8, "GPE", "model", None, 0.9, Alternative(3, 12, "ORG", 0.1))]
+    (moved,) = ner.shifted(found, 100)
+    assert (moved.start, moved.end, moved.score, moved.source) == (103, 108, 0.9, "model")
+    assert moved.alternative == Alternative(103, 112, "ORG", 0.1)

@@ -23,7 +23,7 @@ def test_train_runs_spacy_and_the_result_loads(
     real_load = ner.load
     default = ner.resolve_model(None)
 
-    def load(name: str | None = None) -> Pipeline:
+    def load(name: str | None = None, *_: object) -> Pipeline:
         # The base comes from the session; the trained folder is loaded for real.
         return real_pipeline if name in (None, default) else real_load(name)
 
@@ -68,7 +68,7 @@ def test_train_with_nothing_selected_says_what_to_do(
     real_pipeline: Pipeline,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(ner, "load", lambda name=None: real_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: real_pipeline)
     make_corpus(tmp_path)
     args = ["--articles", str(tmp_path / "articles"), "--annotations", str(tmp_path / "a2")]
     assert main(["train", *args, "--out", str(tmp_path / "run")]) == 1

@@ -12,8 +12,10 @@ from textual.app import App
 from textual.binding import BindingType
 
 from tui import messages
-from tui.core import ner
+from tui.core import ner, queue
 from tui.core.article import ArticleError, CorpusError
+from tui.core.project import ProjectError
+from tui.core.queue import Order
 from tui.core.session import Session
 from tui.core.store import StoreError
 from tui.core.workspace import Workspace
@@ -38,14 +40,28 @@ class NewsmarkApp(App[int]):
         model: str | None = None,
         pipeline_factory: PipelineFactory | None = None,
         lock: bool = True,
+        low_confidence: float | None = None,
+        order: Order = "file",
+        seed: int = 0,
     ) -> None:
         super().__init__()
         self.session = Session(workspace)
-        self.first = list(first) or workspace.ids[:2]
+        self.session.order, self.session.seed = order, seed
+        self.first = list(first) or self._first_two(workspace, order, seed)
         self.model = model
         self.pipeline_factory: PipelineFactory = pipeline_factory or ner.load
         self.use_lock = lock
+        self.low_confidence = low_confidence
         self._warned: list[str] = []
+
+    def _first_two(self, workspace: Workspace, order: Order, seed: int) -> list[str]:
+        """The first two articles: in the file order the first two files; in another order
+        the first two left to review (every TOML is read now, which the order needs)."""
+        if order == "file":
+            return workspace.ids[:2]
+        ids, summaries = queue.listing(workspace, order, seed)
+        self.session.merge_summaries(summaries)
+        return ids[:2] or self.session.queue[:2]
 
     @property
     def read_only(self) -> str | None:
@@ -56,7 +72,11 @@ class NewsmarkApp(App[int]):
         if self.use_lock:
             self.session.lock()
         screen = MainScreen(
-            self.session, self.first, pipeline_factory=self.pipeline_factory, model=self.model
+            self.session,
+            self.first,
+            pipeline_factory=self.pipeline_factory,
+            model=self.model,
+            low_confidence=self.low_confidence,
         )
         # Called on the writer thread: post_message is the thread-safe way in.
         self.session.report = lambda event: screen.post_message(messages.SaveReported(event))
@@ -116,11 +136,23 @@ def _article_ids(workspace: Workspace, files: Sequence[str]) -> list[str]:
 def run_app(args: argparse.Namespace) -> int:
     """``newsmark open``: exit 0 after a normal quit, 2 when the corpus cannot be opened."""
     try:
-        workspace = Workspace(args.articles, args.annotations, getattr(args, "annotator", None))
+        workspace = Workspace(
+            args.articles,
+            args.annotations,
+            getattr(args, "annotator", None),
+            only=getattr(args, "only", None),
+        )
         first = _article_ids(workspace, getattr(args, "files", None) or [])
-    except (CorpusError, ArticleError, StoreError) as exc:
+    except (CorpusError, ArticleError, StoreError, ProjectError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
         return 2
-    app = NewsmarkApp(workspace, first, model=getattr(args, "model", None))
+    app = NewsmarkApp(
+        workspace,
+        first,
+        model=getattr(args, "model", None),
+        low_confidence=getattr(args, "low_confidence", None),
+        order=getattr(args, "order", None) or "file",
+        seed=getattr(args, "seed", 0),
+    )
     result = app.run()
     return result if isinstance(result, int) else 0

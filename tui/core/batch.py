@@ -23,13 +23,13 @@ import signal
 import threading
 import warnings
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from tui.core import memory as memory_mod
-from tui.core import ner
+from tui.core import ner, suggested
 from tui.core.article import Article, ArticleError, CorpusError
 from tui.core.edits import Document
 from tui.core.fsutil import atomic_write
@@ -249,6 +249,7 @@ def finish(
 
     With ``chrome`` the article's page chrome is marked as not article text, as ``B`` does.
     """
+    suggestions = workspace.project.keep(suggestions)  # only the project's labels are saved
     path = workspace.path_for(article.id) if annotated is None else annotated.path
     if (annotated is None or not annotated.has_file) and path.exists():
         return Event(article.id, "kept", f"{path} was created while suggest ran; left alone")
@@ -262,12 +263,19 @@ def finish(
     if chrome:
         annotated.document.mark_chrome()
     writer.put(annotated)
+    log(workspace, article.id, model, annotated.document.entities)
     return Event(
         article.id,
         "suggested",
         annotated.note or "",  # the article changed on disk: spans were re-anchored
         entities=len(annotated.document.spans),
     )
+
+
+def log(workspace: Workspace, article: str, model: str, entities: Iterable[Entity]) -> None:
+    """Note what the model suggested for ``stats`` (a failed note costs only that figure)."""
+    with contextlib.suppress(OSError):
+        suggested.record(workspace.annotations, article, model, entities)
 
 
 def suggest_all(

@@ -34,6 +34,7 @@ from typing import Any
 from tui.core import batch, ner, store
 from tui.core.article import Article, ArticleError, read_article
 from tui.core.batch import Event
+from tui.core.confidence import DEFAULT_WIDTH
 from tui.core.evaluate import Report, score
 from tui.core.formats.select import Item
 from tui.core.spans import Entity, SpanError, outside
@@ -169,31 +170,37 @@ def dask_setup(worker: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-_PIPELINES: dict[str, ner.Pipeline] = {}
+_PIPELINES: dict[tuple[str, int], ner.Pipeline] = {}
 
 
-def pipeline(model: str) -> ner.Pipeline:
-    """The model, loaded once per worker process and kept for every later batch."""
-    found = _PIPELINES.get(model)
+def pipeline(model: str, width: int = DEFAULT_WIDTH) -> ner.Pipeline:
+    """The model (scored by a beam of ``width``), loaded once per worker process and kept
+    for every later batch."""
+    found = _PIPELINES.get((model, width))
     if found is None:
-        found = _PIPELINES[model] = ner.load(model)
+        found = _PIPELINES[(model, width)] = ner.load(model, width)
     return found
 
 
-def warm(model: str) -> str:
+def warm(model: str, width: int = DEFAULT_WIDTH) -> str:
     """Load the model on a worker; its name for the TOML ``model`` field."""
-    return pipeline(model).name
+    return pipeline(model, width).name
 
 
-def load_everywhere(client: Any, model: str) -> str:
+def scored(model: str, width: int = DEFAULT_WIDTH) -> bool:
+    """Whether the worker's suggestions carry a score (see :mod:`tui.core.confidence`)."""
+    return pipeline(model, width).scored
+
+
+def load_everywhere(client: Any, model: str, width: int = DEFAULT_WIDTH) -> str:
     """Load the model on every worker now (a missing model fails here, not mid-run); its
     name. Workers that join or restart later load it on their first batch."""
     try:
         with _INTERRUPTS.installed(), _INTERRUPTS.deferred():
-            answers: dict[str, str] = client.run(warm, model)
+            answers: dict[str, str] = client.run(warm, model, width)
         names = set(answers.values())
         if not names:  # no worker yet (a job queue still starting them): wait for the first
-            first: str = client.submit(warm, model, pure=False).result()
+            first: str = client.submit(warm, model, width, pure=False).result()
             names = {first}
     except ner.ModelError as exc:
         raise DistributedError(f"On the cluster's workers: {exc}") from None
@@ -229,8 +236,9 @@ class Done:
     """A worker's answer for one article.
 
     ``toml`` is the whole new file when the worker rendered it (then ``count`` is its number
-    of entities), else ``entities`` are the suggestions for the writer to merge; ``skipped``
-    says why the article could not be used.
+    of entities and ``entities`` what it holds, for the log of suggestions), else
+    ``entities`` are the suggestions for the writer to merge; ``skipped`` says why the
+    article could not be used.
     """
 
     article: str
@@ -241,11 +249,18 @@ class Done:
 
 
 def run_batch(
-    model: str, jobs: Sequence[Job], articles: str, annotations: str, chrome: bool = False
+    model: str,
+    jobs: Sequence[Job],
+    articles: str,
+    annotations: str,
+    chrome: bool = False,
+    labels: Sequence[str] = (),
+    width: int = DEFAULT_WIDTH,
 ) -> list[Done]:
     """A Dask task: suggestions for one batch of articles, in one ``nlp.pipe`` (with
-    ``chrome``, a new file marks its page chrome as not article text)."""
-    loaded = pipeline(model)
+    ``chrome``, a new file marks its page chrome as not article text; with ``labels``, only
+    those labels are suggested)."""
+    loaded = pipeline(model, width)
     root = Path(articles)
     done: list[Done] = []
     ready: list[tuple[Article, bool]] = []
@@ -265,7 +280,7 @@ def run_batch(
             reason = f"{article.path}: the model failed on this article ({result.reason})"
             done.append(Done(article.id, skipped=f"{reason}; nothing written"))
             continue
-        suggestions = ner.joined(result)
+        suggestions = [e for e in ner.joined(result) if not labels or e.label in labels]
         if merge:
             done.append(Done(article.id, tuple(suggestions)))
             continue
@@ -278,7 +293,8 @@ def run_batch(
         if chrome:
             annotated.document.mark_chrome()
         toml = store.dumps(annotated.annotation(), article.text)
-        done.append(Done(article.id, toml=toml, count=len(annotated.document.spans)))
+        held = annotated.document.entities
+        done.append(Done(article.id, held, toml=toml, count=len(held)))
     return done
 
 
@@ -423,6 +439,7 @@ def suggest_all(
     shared_fs: bool = False,
     batch_size: int = 32,
     chrome: bool = False,
+    beam_width: int = DEFAULT_WIDTH,
 ) -> Iterator[Event]:
     """Like :func:`batch.suggest_all`, on the cluster behind ``client``; one event each.
 
@@ -435,6 +452,7 @@ def suggest_all(
     early: list[Event] = []  # articles the writer could not use, reported in passing
     articles = str(workspace.corpus.root.resolve() if shared_fs else workspace.corpus.root)
     annotations = str(workspace.annotations)
+    labels = workspace.project.labels
 
     def prepare(chunk: list[str]) -> list[Job]:
         """Jobs for one batch. A new file is the worker's to render, from the text the
@@ -466,7 +484,9 @@ def suggest_all(
         return jobs
 
     def submit(jobs: list[Job]) -> Any:
-        return client.submit(run_batch, model, jobs, articles, annotations, chrome, pure=False)
+        return client.submit(
+            run_batch, model, jobs, articles, annotations, chrome, labels, beam_width, pure=False
+        )
 
     batches = (jobs for jobs in map(prepare, _chunks(ids, batch_size)) if jobs)
     flight = _Flight(client, submit)
@@ -511,6 +531,7 @@ def _finish(
         if path.exists():
             return Event(done.article, "kept", f"{path} was created while suggest ran; left alone")
         writer.put(batch.Rendered(path, done.toml.encode("utf-8")))
+        batch.log(workspace, done.article, label, done.entities)
         return Event(done.article, "suggested", entities=done.count)
     article, annotated = contexts.pop(done.article)
     entities = list(done.entities)
@@ -585,6 +606,7 @@ __all__ = [
     "predict",
     "require",
     "run_batch",
+    "scored",
     "suggest_all",
     "warm",
 ]

@@ -101,3 +101,39 @@ def suspects(text: str, entities: Sequence[Entity]) -> list[Suspect]:
         if reason is not None:
             found.append(Suspect(entity, reason))
     return found
+
+
+def _percent(score: float) -> str:
+    return f"{score * 100:.0f}%"
+
+
+def uncertain(text: str, entities: Sequence[Entity], below: float) -> list[Suspect]:
+    """The model's suggestions it gave a score under ``below``, with its other reading.
+
+    A score is the share of the model's beam that holds the span with its label
+    (:mod:`tui.core.confidence`); a person's span has none and is never stopped at.
+    """
+    found: list[Suspect] = []
+    for entity in sorted(entities):
+        if entity.source != "model" or entity.score is None or entity.score >= below:
+            continue
+        reason = f"the model is {_percent(entity.score)} sure"
+        alt = entity.alternative
+        if alt is None:
+            reason += "; it had no other reading here: x deletes it"
+        else:
+            other = alt.label
+            if (alt.start, alt.end) != (entity.start, entity.end):
+                other = f"{text[alt.start : alt.end]!r} {alt.label}"
+            reason += f"; the other reading was {other} {_percent(alt.score)}: v takes it"
+        found.append(Suspect(entity, reason))
+    return found
+
+
+def walk(text: str, entities: Sequence[Entity], below: float) -> list[Suspect]:
+    """What ``w`` stops at: :func:`suspects`, then the uncertain suggestions, in text order;
+    an entity with both reasons gives both."""
+    reasons: dict[Entity, list[str]] = {}
+    for suspect in [*suspects(text, entities), *uncertain(text, entities, below)]:
+        reasons.setdefault(suspect.entity, []).append(suspect.reason)
+    return [Suspect(e, "; and ".join(r)) for e, r in sorted(reasons.items())]

@@ -8,6 +8,7 @@ parser, lemmatizer and attribute_ruler are disabled, which leaves the entities u
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import importlib.util
 import os
 import re
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tui.core import confidence
 from tui.core.spans import Entity, trim
 
 if TYPE_CHECKING:
@@ -70,6 +72,8 @@ class Pipeline:
 
     nlp: Language
     name: str
+    scored: bool = False
+    """Whether suggestions carry a score (a beam scores the recognizer, see confidence.py)."""
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -81,20 +85,22 @@ class Pipeline:
 
 def ner_components(nlp: Language) -> list[str]:
     """The components needed for ``doc.ents``: entity writers and what they listen to."""
+    names = nlp.pipe_names
     keep = {
         name
-        for name in nlp.pipe_names
+        for name in names
         if nlp.get_pipe_meta(name).factory in ENTITY_FACTORIES or name in ENTITY_FACTORIES
     }
-    for name in nlp.pipe_names:
+    for name in names:
         listeners = getattr(nlp.get_pipe(name), "listening_components", None) or []
         if keep.intersection(listeners):
             keep.add(name)
-    return [name for name in nlp.pipe_names if name in keep]
+    return [name for name in names if name in keep]
 
 
-def load(name: str | None = None) -> Pipeline:
-    """Load the pipeline with only its NER path enabled."""
+def load(name: str | None = None, beam_width: int = confidence.DEFAULT_WIDTH) -> Pipeline:
+    """Load the pipeline with only its NER path enabled, its recognizer run as a beam of
+    ``beam_width`` so suggestions carry a score (under 2: the greedy search, no score)."""
     resolved = resolve_model(name)
     try:
         import spacy
@@ -113,24 +119,33 @@ def load(name: str | None = None) -> Pipeline:
             "pick one with an ner or entity_ruler component."
         )
     nlp.select_pipes(enable=[n for n in nlp.pipe_names if n in enabled])
+    scored = confidence.install(nlp, beam_width)
     meta: dict[str, Any] = nlp.meta
     label = f"{Path(resolved).name} {meta.get('version', '')}".strip()
-    return Pipeline(nlp, label)
+    return Pipeline(nlp, label, scored)
 
 
 def entities(doc: Doc, text: str | None = None) -> list[Entity]:
-    """The doc's entities as model suggestions, trimmed of edge whitespace.
+    """The doc's entities as model suggestions, trimmed of edge whitespace, with their
+    score and alternative when the recognizer ran as a beam.
 
     ``doc.text`` is rebuilt from every token on each access, so it is read once, or taken
     from the caller, who usually holds the article text already.
     """
     if text is None:
         text = doc.text
+    scores = confidence.Scores(confidence.readings(doc, text))
     found = []
     for ent in doc.ents:
         bounds = trim(text, ent.start_char, ent.end_char)
-        if bounds is not None:
-            found.append(Entity(bounds[0], bounds[1], ent.label_, "model"))
+        if bounds is None:
+            continue
+        start, end, label = bounds[0], bounds[1], ent.label_
+        if scores:
+            score, alt = scores.score(start, end, label), scores.alternative(start, end, label)
+            found.append(Entity(start, end, label, "model", None, score, alt))
+        else:
+            found.append(Entity(start, end, label, "model"))
     return found
 
 
@@ -332,7 +347,15 @@ def shifted(found: Iterable[Entity], offset: int) -> list[Entity]:
     """Entities of a piece in the offsets of the whole text."""
     if not offset:
         return list(found)
-    return [Entity(e.start + offset, e.end + offset, e.label, e.source) for e in found]
+    moved = []
+    for e in found:
+        alt = e.alternative
+        if alt is not None:
+            alt = dataclasses.replace(alt, start=alt.start + offset, end=alt.end + offset)
+        moved.append(
+            dataclasses.replace(e, start=e.start + offset, end=e.end + offset, alternative=alt)
+        )
+    return moved
 
 
 def joined(parts: list[tuple[int, list[Entity]]]) -> list[Entity]:

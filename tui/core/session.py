@@ -14,6 +14,7 @@ failures through a callback. A failed snapshot is kept and written again on the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from pathlib import Path
 from typing import Literal
 
 from tui.core import lock as folder_lock
-from tui.core import store
-from tui.core.article import ArticleError
+from tui.core import queue, store, suggested
+from tui.core.article import ArticleError, opening, read_opening
 from tui.core.edits import Document, Edit, Status
 from tui.core.spans import Entity
 from tui.core.store import Annotation, StoreError
@@ -121,6 +122,7 @@ class Session:
         self.summaries: dict[str, Summary] = {}
         self.tokens: dict[str, Tokens] = {}
         self._fresh: set[str] = set()  # opened with no TOML: the model's suggestions are due
+        self._openings: dict[str, str] = {}
         self._reviewed: int | None = None  # cached: the header asks after every key
         self._queued: dict[str, tuple[tuple[Entity, ...], Status]] = {}  # as last saved or read
         self._held: folder_lock.Lock | None = None
@@ -131,10 +133,28 @@ class Session:
         self._busy = False
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self.order: queue.Order = "file"
+        """The order articles are offered in (``--order``; see :mod:`tui.core.queue`)."""
+        self.seed = 0
+        self._queue: list[str] | None = None
 
     @property
     def ids(self) -> list[str]:
         return self.workspace.ids
+
+    @property
+    def queue(self) -> list[str]:
+        """Every article in :attr:`order`, fixed once the summaries are read (until then, and
+        for the file order, the corpus order)."""
+        if self._queue is None:
+            if self.order == "file" or (self.order == "uncertain" and not self.summaries):
+                return self.workspace.ids
+            self._queue = self._rank()
+        return self._queue
+
+    def _rank(self) -> list[str]:
+        doubts = {aid: s.uncertainty for aid, s in self.summaries.items()}
+        return queue.ordered(self.workspace.ids, doubts, self.order, self.seed)
 
     # -- the folder lock ------------------------------------------------------------------
 
@@ -219,7 +239,8 @@ class Session:
         return article_id in self._fresh and article_id not in self.problems
 
     def add_suggestions(self, article_id: str, found: Iterable[Entity], model: str) -> Edit | None:
-        """Merge the model's suggestions under the person's edits and save.
+        """Merge the model's suggestions in the project's labels under the person's edits
+        and save.
 
         Suggestions may arrive after the person started (the model loads in the background):
         spans the person made or touched win where they overlap; the rest are added.
@@ -228,10 +249,15 @@ class Session:
         if annotated is None or article_id not in self._fresh:
             return None
         self._fresh.discard(article_id)
-        edit = annotated.document.replace_suggestions(found)
+        edit = annotated.document.replace_suggestions(self.workspace.project.keep(found))
         if edit is not None or not annotated.model:
             annotated.model = model
         self._changed(article_id)
+        if self.refusal(article_id) is None:
+            with contextlib.suppress(OSError):  # the log only feeds stats
+                suggested.record(
+                    self.workspace.annotations, article_id, model, annotated.document.entities
+                )
         return edit
 
     def resuggest(self, article_id: str, found: Iterable[Entity], model: str) -> Edit | None:
@@ -242,7 +268,7 @@ class Session:
             return None
         doc = annotated.document
         clean = self._queued.get(article_id) == (doc.entities, doc.status)
-        edit = doc.replace_suggestions(found)
+        edit = doc.replace_suggestions(self.workspace.project.keep(found))
         if edit is not None or not annotated.model:
             annotated.model = model
         if clean:  # not a change quitting must save
@@ -282,6 +308,8 @@ class Session:
         for aid, summary in found.items():
             self.summaries.setdefault(aid, summary)
         self._reviewed = None
+        if self._queue is None and self.order != "file":
+            self._queue = self._rank()
 
     def reviewed(self) -> int | None:
         """Articles accepted or rejected, or ``None`` before the summaries are read."""
@@ -296,8 +324,9 @@ class Session:
         return self.problems.get(article_id) or (summary.problem if summary else None)
 
     def next_unreviewed(self, current: str | None, shown: Iterable[str | None] = ()) -> str | None:
-        """The first article after ``current`` still to review, skipping those on screen."""
-        ids = self.workspace.ids
+        """The first article after ``current`` still to review, skipping those on screen, in
+        the queue's order."""
+        ids = self.queue
         start = ids.index(current) + 1 if current in ids else 0
         skip = {current, *shown}
         for aid in [*ids[start:], *ids[:start]]:
@@ -306,6 +335,32 @@ class Session:
             if self.status_of(aid) in TO_REVIEW:
                 return aid
         return None
+
+    def neighbour(self, current: str | None, step: int) -> str | None:
+        """The next (``step`` 1) or previous (-1) article from ``current`` in the review order
+        (:attr:`queue`), past any known to be unusable, no wrapping: a way through the corpus
+        that leaves every status as it is."""
+        ids = self.queue
+        at = ids.index(current) + step if current in ids else 0
+        while 0 <= at < len(ids):
+            if self.problem_of(ids[at]) is None:
+                return ids[at]
+            at += step
+        return None
+
+    def opening(self, article_id: str) -> str:
+        """The article's first lines, its title among them (the picker filters on them besides
+        id and status); read once, from the open article or the file's head. Safe on a
+        thread."""
+        found = self._openings.get(article_id)
+        if found is None:
+            opened = self.opened.get(article_id)
+            if opened is not None:
+                found = opening(opened.article.text)
+            else:
+                found = read_opening(self.workspace.corpus.root, article_id)
+            self._openings[article_id] = found
+        return found
 
     def nothing_left(self, shown: Iterable[str | None] = ()) -> str:
         """What to say when :meth:`next_unreviewed` found nothing: never that every article

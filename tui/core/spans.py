@@ -7,6 +7,11 @@ whitespace, because ``spacy debug data`` rejects such spans.
 ``source`` says whose decision a span is (a person's or the model's); ``origin``, when set,
 keeps where an imported span first came from in another tool (Prodigy's span ``source``,
 such as ``en_core_web_sm`` or ``patterns.jsonl``), so accepting it never loses that.
+
+``score`` is how sure the model was of its suggestion (0–1: the probability mass of the beam
+parses holding this span with this label, :mod:`tui.core.confidence`), and ``alternative``
+the strongest other reading it had there; both belong to the model's suggestion, so any
+edit by a person drops them.
 """
 
 from __future__ import annotations
@@ -28,6 +33,16 @@ class SpanError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Alternative:
+    """Another reading the model had of a span: other edges or another label, and its score."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     """One labelled span; ordered by position so sorted lists are in reading order."""
 
@@ -36,6 +51,8 @@ class Entity:
     label: str
     source: Source = "user"
     origin: str | None = None
+    score: float | None = None
+    alternative: Alternative | None = None
 
     def _order(self) -> tuple[int, int, str, str, str]:
         # A missing origin sorts first; comparing None with a string would raise.
@@ -63,10 +80,10 @@ class Entity:
         return self.start <= offset < self.end
 
     def with_label(self, label: str) -> Entity:
-        return replace(self, label=label, source="user")
+        return replace(self, label=label, source="user", score=None, alternative=None)
 
     def moved(self, start: int, end: int) -> Entity:
-        return replace(self, start=start, end=end, source="user")
+        return replace(self, start=start, end=end, source="user", score=None, alternative=None)
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -1,5 +1,6 @@
 """Corpus counts for ``newsmark stats``: articles by status, entities by label and source,
-and how often people kept what the memory of their corrections changed.
+how often people kept what the memory of their corrections changed, and, per model, what
+became of its suggestions on accepted articles (:mod:`tui.core.suggested`).
 
 Counts come from the TOML files (an article is read only when it has none, to name one that
 cannot be used), so stats stay quick on big corpora; a file that cannot be parsed is counted
@@ -12,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core import memory, store
+from tui.core import memory, store, suggested
 from tui.core.article import ArticleError, Corpus
 from tui.core.edits import STATUSES
 from tui.core.spans import SOURCES
@@ -38,6 +39,16 @@ class Stats:
     """Changes the memory made to the model's spans, on accepted articles."""
     memory_kept: int = 0
     """Of those, how many the person kept (the memory's precision, with the above)."""
+    memory_removed: int = 0
+    """Of ``memory_changes``, model spans the memory removed (deletions), and of those,"""
+    memory_removed_kept: int = 0
+    """how many stayed removed."""
+    remembered: Counter[str] = field(default_factory=Counter)
+    """What the memory holds: ``labels``, ``deleted here`` (one place), ``deleted everywhere``,
+    ``resized``; so a deletion that now applies everywhere is seen before it surprises."""
+    memory_error: str | None = None
+    fates: suggested.Fates = field(default_factory=suggested.Fates)
+    """Per model, its suggestions on accepted articles kept, relabelled, resized, deleted."""
 
     @property
     def memory_precision(self) -> float | None:
@@ -82,6 +93,7 @@ def collect(articles: Path, annotations: Path) -> Stats:
     ids = set(corpus.ids)
     seen: set[str] = set()
     changed = memory.read_log(annotations)
+    logged = suggested.read(annotations)
     for path in store.iter_files(annotations):
         article_id = store.article_id_for(annotations, path)
         if article_id not in ids:
@@ -103,6 +115,26 @@ def collect(articles: Path, annotations: Path) -> Stats:
             final = {(s.start, s.end, s.label) for s in spans}
             stats.memory_changes += len(changed[article_id])
             stats.memory_kept += sum(c.kept(final) for c in changed[article_id])
+            removed = [c for c in changed[article_id] if c.label is None]
+            stats.memory_removed += len(removed)
+            stats.memory_removed_kept += sum(c.kept(final) for c in removed)
+        if status == "accepted" and article_id in logged:
+            made = logged[article_id]
+            stats.fates.add(made.model, made.spans, [(s.start, s.end, s.label) for s in spans])
     stats.unusable = list(unusable(corpus, ids - seen))
     stats.by_status[NO_ANNOTATION] = len(ids - seen) - len(stats.unusable)
+    _remembered(stats, annotations)
     return stats
+
+
+def _remembered(stats: Stats, annotations: Path) -> None:
+    try:
+        held = memory.Memory.load(annotations)
+    except memory.MemoryError as exc:
+        stats.memory_error = str(exc)
+        return
+    everywhere = held.everywhere()
+    stats.remembered["labels"] = len(held.labels)
+    stats.remembered["deleted here"] = len({r for r in held.rejected if r.text not in everywhere})
+    stats.remembered["deleted everywhere"] = len(everywhere)
+    stats.remembered["resized"] = len(held.resized)

@@ -28,6 +28,15 @@ One file per article, ``<annotations>/<article id without .txt>.toml``::
     source = "user"
     origin = "en_core_web_sm"               # optional: where an imported span came from
 
+    [[entities]]
+    start = 120
+    end = 130
+    label = "NORP"
+    text = "Pezeshkian"
+    source = "model"
+    score = 0.43                            # optional: how sure the model was (0 to 1)
+    alternative = { start = 120, end = 130, label = "ORG", score = 0.19 }  # optional
+
     [[unanchored]]                          # only after the article changed on disk
     start = 40
     end = 47
@@ -40,7 +49,14 @@ source (Prodigy's ``"source": "./my-model"``), kept when ``newsmark import`` tur
 accepted span into a person's. It is a non-empty string; files without it are unchanged.
 
 Loading validates everything and reports the path and the field at fault. A file is never
-overwritten when it fails to load. When the article's bytes changed, spans are re-anchored by
+overwritten when it fails to load.
+
+``score`` and ``alternative`` are optional and belong to the model's suggestions only (a
+person's span has none; a ``score`` on one is read and dropped). ``score`` is a number from 0
+to 1: the probability mass of the model's beam parses that hold this span with this label
+(:mod:`tui.core.confidence`). ``alternative`` is the strongest other reading of the same text
+(other edges or another label) with its own score; it overlaps the span, so the two scores
+never add up to more than 1. When the article's bytes changed, spans are re-anchored by
 their ``text``; those that cannot be are kept under ``unanchored``, never dropped.
 
 ``[[excluded]]`` ranges are ``[start, end)`` code-point offsets like spans: inside the
@@ -66,6 +82,7 @@ from tui.core.edits import STATUSES, Status
 from tui.core.fsutil import atomic_write, is_temp
 from tui.core.spans import (
     SOURCES,
+    Alternative,
     Entity,
     Range,
     Source,
@@ -80,7 +97,8 @@ SCHEMA = 1
 _SHA = re.compile(r"[0-9a-f]{64}")
 _TOP_KEYS = {"schema", "article", "sha256", "status", "model", "annotator", "updated"}
 _TABLES = ("entities", "unanchored")
-_SPAN_KEYS = {"start", "end", "label", "text", "source", "origin"}
+_SPAN_KEYS = {"start", "end", "label", "text", "source", "origin", "score", "alternative"}
+_ALTERNATIVE_KEYS = {"start", "end", "label", "score"}
 _RANGE_KEYS = ("start", "end")
 META_KEYS = ("title", "author", "date", "site", "url", "description", "language", "fetched")
 """What ``[meta]`` holds as strings: where an article came from, written by ``add``. Any other
@@ -110,6 +128,28 @@ class Unanchored:
     text: str
     source: Source
     origin: str | None = None
+    score: float | None = None
+    alternative: Alternative | None = None
+
+    def entity(self, start: int | None = None) -> Entity:
+        """This span as an entity at ``start`` (its own by default); the alternative moves
+        with it."""
+        shift = 0 if start is None else start - self.start
+        alternative = self.alternative
+        if alternative is not None and shift:
+            alternative = Alternative(
+                alternative.start + shift, alternative.end + shift, alternative.label,
+                alternative.score,
+            )  # fmt: skip
+        return Entity(
+            self.start + shift,
+            self.end + shift,
+            self.label,
+            self.source,
+            self.origin,
+            self.score if self.source == "model" else None,
+            alternative if self.source == "model" else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -166,29 +206,32 @@ def to_document(annotation: Annotation, text: str) -> dict[str, Any]:
         doc["meta"] = known | {k: v for k, v in annotation.meta.items() if k not in known}
     if annotation.excluded:
         doc["excluded"] = [{"start": a, "end": b} for a, b in sorted(annotation.excluded)]
-    doc["entities"] = [
-        _row(e.start, e.end, e.label, text[e.start : e.end], e.source, e.origin)
-        for e in sorted(annotation.entities)
-    ]
+    doc["entities"] = [_row(e, text[e.start : e.end]) for e in sorted(annotation.entities)]
     if annotation.unanchored:
-        doc["unanchored"] = [
-            _row(u.start, u.end, u.label, u.text, u.source, u.origin) for u in annotation.unanchored
-        ]
+        doc["unanchored"] = [_row(u, u.text) for u in annotation.unanchored]
     return doc
 
 
-def _row(
-    start: int, end: int, label: str, text: str, source: str, origin: str | None
-) -> dict[str, Any]:
+def _row(span: Entity | Unanchored, text: str) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "start": start,
-        "end": end,
-        "label": label,
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
         "text": text,
-        "source": source,
+        "source": span.source,
     }
-    if origin is not None:
-        row["origin"] = origin
+    if span.origin is not None:
+        row["origin"] = span.origin
+    if span.score is not None and span.source == "model":
+        row["score"] = float(span.score)
+        alt = span.alternative
+        if alt is not None:
+            row["alternative"] = {
+                "start": alt.start,
+                "end": alt.end,
+                "label": alt.label,
+                "score": float(alt.score),
+            }
     return row
 
 
@@ -239,12 +282,21 @@ def _basic_string(value: str) -> str:
 
 def _span_table(key: str, row: Mapping[str, Any]) -> str:
     # Written directly: tomli-w per row costs ~25 µs, too slow for 5,000 spans on every key.
-    return (
+    table = (
         f"\n[[{key}]]\nstart = {int(row['start'])}\nend = {int(row['end'])}\n"
         f"label = {_basic_string(row['label'])}\ntext = {_basic_string(row['text'])}\n"
         f"source = {_basic_string(row['source'])}\n"
         + (f"origin = {_basic_string(row['origin'])}\n" if "origin" in row else "")
     )
+    if "score" in row:
+        table += f"score = {row['score']!r}\n"
+    alt = row.get("alternative")
+    if alt is not None:
+        table += (
+            f"alternative = {{ start = {int(alt['start'])}, end = {int(alt['end'])}, "
+            f"label = {_basic_string(alt['label'])}, score = {alt['score']!r} }}\n"
+        )
+    return table
 
 
 def _meta_table(meta: Mapping[str, Any]) -> str:
@@ -273,7 +325,12 @@ def dumps(annotation: Annotation, text: str) -> str:
     excluded = doc.pop("excluded", [])
     updated = doc.pop("updated")
     empty = {key: doc.pop(key) for key in _TABLES if key in doc}  # "entities = []"
-    parts = [tomli_w.dumps(doc) + f"updated = {_datetime(updated)}\n" + tomli_w.dumps(empty)]
+    # Header strings through _basic_string too: tomli-w writes C1 controls raw.
+    header = "".join(
+        f"{key} = {_basic_string(value) if isinstance(value, str) else int(value)}\n"
+        for key, value in doc.items()
+    )
+    parts = [header + f"updated = {_datetime(updated)}\n" + tomli_w.dumps(empty)]
     if meta:
         parts.append(_meta_table(meta))
     parts.extend(f"\n[[excluded]]\nstart = {r['start']}\nend = {r['end']}\n" for r in excluded)
@@ -316,6 +373,53 @@ def _origin(item: Mapping[str, Any], path: Path, where: str) -> str | None:
     return origin
 
 
+def _score(item: Mapping[str, Any], path: Path, where: str) -> float | None:
+    if "score" not in item:
+        return None
+    value = item["score"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise StoreError(path, where + "score", f"should be a number, found {type(value).__name__}")
+    if not 0 <= value <= 1:
+        raise StoreError(path, where + "score", f"is {value}; a score lies between 0 and 1")
+    return float(value)
+
+
+def _alternative(
+    item: Mapping[str, Any], score: float | None, path: Path, where: str
+) -> Alternative | None:
+    """The other reading: a table overlapping the span, whose score adds to at most 1."""
+    if "alternative" not in item:
+        return None
+    raw = item["alternative"]
+    here = where + "alternative"
+    if not isinstance(raw, dict):
+        raise StoreError(path, here, "should be a table { start, end, label, score }")
+    unknown = set(raw) - _ALTERNATIVE_KEYS
+    if unknown:
+        raise StoreError(path, f"{here}.{sorted(unknown)[0]}", "is not a known field")
+    if score is None:
+        raise StoreError(path, here, "needs the span's own score; add score or remove it")
+    alt_score = _score(raw, path, here + ".")
+    if alt_score is None:
+        raise StoreError(path, here + ".score", "is missing")
+    alternative = Alternative(
+        _get(raw, "start", int, path, here + "."),
+        _get(raw, "end", int, path, here + "."),
+        _get(raw, "label", str, path, here + "."),
+        alt_score,
+    )
+    if not 0 <= alternative.start < alternative.end:
+        raise StoreError(path, here, f"{alternative.start}..{alternative.end} is not a span")
+    if not alternative.label.strip() or alternative.label != alternative.label.strip():
+        raise StoreError(path, here + ".label", "is empty or has surrounding spaces")
+    start, end = _get(item, "start", int, path, where), _get(item, "end", int, path, where)
+    if not (alternative.start < end and start < alternative.end):
+        raise StoreError(path, here, "does not overlap the span; it is another reading of it")
+    if score + alt_score > 1 + 1e-3:
+        raise StoreError(path, here + ".score", f"{score} + {alt_score} is more than 1")
+    return alternative
+
+
 def _spans(doc: Mapping[str, Any], key: str, path: Path) -> list[Unanchored]:
     raw = doc.get(key, [])
     if not isinstance(raw, list):
@@ -331,6 +435,7 @@ def _spans(doc: Mapping[str, Any], key: str, path: Path) -> list[Unanchored]:
         source = _get(item, "source", str, path, where)
         if source not in SOURCES:
             raise StoreError(path, where + "source", f"should be one of {', '.join(SOURCES)}")
+        score = _score(item, path, where)
         span = Unanchored(
             _get(item, "start", int, path, where),
             _get(item, "end", int, path, where),
@@ -338,6 +443,8 @@ def _spans(doc: Mapping[str, Any], key: str, path: Path) -> list[Unanchored]:
             _get(item, "text", str, path, where),
             cast(Source, source),
             _origin(item, path, where),
+            score,
+            _alternative(item, score, path, where),
         )
         if not 0 <= span.start < span.end:
             raise StoreError(path, where + "end", f"{span.start}..{span.end} is not a span")
@@ -425,11 +532,16 @@ def _check_exact(spans: Sequence[Unanchored], text: str, path: Path) -> tuple[En
     entities = []
     for i, span in enumerate(spans):
         where = f"entities[{i}]"
-        entity = Entity(span.start, span.end, span.label, span.source, span.origin)
+        entity = span.entity()
         try:
             check_entity(text, entity)
         except SpanError as exc:
             raise StoreError(path, where, str(exc)) from None
+        alt = span.alternative
+        if alt is not None and alt.end > len(text):
+            raise StoreError(
+                path, where + ".alternative", f"{alt.start}..{alt.end} is outside the article"
+            )
         actual = text[span.start : span.end]
         if actual != span.text:
             raise StoreError(
@@ -508,7 +620,7 @@ def reanchor(
         for c in _nearest(text, span.text, span.start + shift(span.start)):
             end = c + len(span.text)
             if not placed.overlapping(c, end):
-                placed.add(Entity(c, end, span.label, span.source, span.origin))
+                placed.add(span.entity(c))
                 moved += c != span.start
                 break
         else:

@@ -6,13 +6,14 @@ know how an article's TOML is found, validated, re-anchored or written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core import store
+from tui.core import project, queue, store
 from tui.core.article import Article, ArticleError, Corpus
 from tui.core.edits import Document, Status
+from tui.core.project import Project
 from tui.core.spans import Entity
 from tui.core.store import Annotation, StoreError, Unanchored
 
@@ -94,21 +95,34 @@ class Summary:
     status: Status | None
     entities: int
     problem: Problem | None = None
+    uncertainty: float | None = None
+    """Expected errors per 1,000 characters in the model's scored suggestions
+    (:func:`tui.core.queue.uncertainty`); ``None`` when none is scored."""
 
 
 class Workspace:
-    def __init__(self, articles: Path, annotations: Path, annotator: str | None = None) -> None:
+    def __init__(
+        self,
+        articles: Path,
+        annotations: Path,
+        annotator: str | None = None,
+        only: Sequence[str] | None = None,
+    ) -> None:
         self.corpus = Corpus.open(articles)
+        self.only = None if only is None else list(only)
+        """The articles this reader works on (a team member's), in order; ``None``: all."""
         self.annotations = annotations
         if annotator is not None:
             # A name from argv or the environment may carry undecodable bytes as surrogates,
             # which UTF-8 cannot write: every save would fail. Keep what can be written.
             annotator = annotator.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         self.annotator = annotator
+        self.project: Project = project.load(annotations)
+        """The folder's label set and settings (the empty project when it has no file)."""
 
     @property
     def ids(self) -> list[str]:
-        return self.corpus.ids
+        return self.corpus.ids if self.only is None else self.only
 
     def path_for(self, article_id: str) -> Path:
         return store.annotation_path(self.annotations, article_id)
@@ -157,7 +171,14 @@ class Workspace:
             annotation, spans = store.read(path)
         except StoreError as exc:
             return Summary(article_id, None, 0, Problem.broken_toml(article_id, exc))
-        return Summary(article_id, annotation.status, len(spans))
+        doubt = None
+        if any(s.score is not None for s in spans):
+            try:  # the file's size in bytes: reading every article would cost far more
+                size = (self.corpus.root / article_id).stat().st_size
+            except OSError:
+                size = 0
+            doubt = queue.uncertainty((s.entity() for s in spans), size)
+        return Summary(article_id, annotation.status, len(spans), uncertainty=doubt)
 
     def awaits_suggestions(self, article_id: str) -> bool:
         """No TOML yet, or one that no model and no person has touched (cheap: TOML only)."""

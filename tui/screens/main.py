@@ -60,7 +60,7 @@ class MainScreen(ReaderCorpus, Screen[None]):
     plain: var[bool] = var(False)
     """Plain reading in both panes (``p``)."""
     labels: var[list[str]] = var(lambda: ordered(()))
-    """Labels in number-key order: the model's, then any a person adds."""
+    """Labels in number-key order: the project's, else the model's and any a person adds."""
 
     def __init__(
         self,
@@ -69,9 +69,11 @@ class MainScreen(ReaderCorpus, Screen[None]):
         *,
         pipeline_factory: PipelineFactory,
         model: str | None = None,
+        low_confidence: float | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        self.low_confidence = low_confidence
         self.first = list(first)
         self.model = Model(session, self, pipeline_factory, model)
         self.panes: list[Pane] = []
@@ -93,6 +95,8 @@ class MainScreen(ReaderCorpus, Screen[None]):
     def on_mount(self) -> None:
         left, right = self.query_one("#left", ArticleView), self.query_one("#right", ArticleView)
         self.panes = [Pane(left)] + ([Pane(right)] if len(self.first) > 1 else [])
+        if self.low_confidence is not None:
+            left.low_confidence = right.low_confidence = self.low_confidence
         if len(self.panes) == 1:
             right.display = right.can_focus = False
         read_only = self.session.read_only
@@ -105,6 +109,8 @@ class MainScreen(ReaderCorpus, Screen[None]):
             self.say(f"Read-only: {read_only} Edits are refused until it quits.", "warning", 12)
             self.set_interval(LOCK_RETRY, self.retry_lock)
         self.memory_start()
+        if self.session.workspace.project.restricts:
+            self.labels = list(self.session.workspace.project.labels)
         # After the first frame: spaCy's import holds the GIL and would delay the text.
         self.call_after_refresh(gc.freeze)
         self.call_after_refresh(self.model.load)
@@ -144,7 +150,8 @@ class MainScreen(ReaderCorpus, Screen[None]):
     def _model_ready(self, message: messages.ModelReady) -> None:
         gc.freeze()  # the model's objects live for the session: keep full collections short
         self.pipeline = message.pipeline
-        self.labels = ordered([*message.pipeline.labels, *self.labels])
+        if not self.session.workspace.project.restricts:  # else the project's, from the start
+            self.labels = ordered([*message.pipeline.labels, *self.labels])
         self.bar.change(model=message.pipeline.name, model_ready=True)
         for pane in self.panes:
             self.model.prepare(pane.id)
@@ -303,7 +310,10 @@ class MainScreen(ReaderCorpus, Screen[None]):
         def chosen(label: str | None) -> None:
             if label is None:
                 return
-            if label not in self.labels:
+            project = self.session.workspace.project
+            if not project.keeps(label):
+                self.say(f"{label} is outside the project's labels.")
+            elif label not in self.labels:
                 self.labels = [*self.labels, label]
             view.apply_label(label)
 
@@ -334,8 +344,17 @@ class MainScreen(ReaderCorpus, Screen[None]):
                 pane.view.focus()
 
         session = self.session
-        picker = ArticlePicker(session.ids, session.summaries, session.problems)
+        picker = ArticlePicker(session.queue, session.summaries, session.problems, session.opening)
         self.app.push_screen(picker, chosen)
+
+    def action_step_article(self, step: int) -> None:
+        pane = self.focused_pane
+        nxt = self.session.neighbour(pane.id, step)
+        if nxt is None:
+            self.app.bell()
+            self.say("No article after this one." if step > 0 else "This is the first article.")
+        elif self.open_in(pane, nxt):
+            pane.view.focus()
 
     def action_review(self, status: Status) -> None:
         pane = self.focused_pane

@@ -25,15 +25,16 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollDown, ScrollTo, ScrollUp
 from textual.strip import Strip
 
+from tui.core.confidence import LOW
 from tui.core.edits import Document, Edit
-from tui.core.lint import suspects
+from tui.core.lint import walk
 from tui.core.session import EditKind
 from tui.core.spans import Entity, trim
 from tui.core.tokens import Tokens, for_cursor, regex_tokens
 from tui.keys import VIEW_BINDINGS
 from tui.messages import Edited
 from tui.widgets import display
-from tui.widgets.palette import label_style, tag_style
+from tui.widgets.palette import UNSURE_STYLE, label_style, tag_style, unsure_tag_style
 
 MEMORY_STYLE = Style(italic=True, underline=True)
 """Spans the memory of corrections suggested (source ``memory``) look different."""
@@ -123,6 +124,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._last_entity: Entity | None = None
         self._drag_from: int | None = None
         self._told_paragraph = False
+        self.low_confidence = LOW
+        """Suggestions the model scored under this are drawn apart and ``w`` stops at them."""
 
     # -- data in --------------------------------------------------------------------------
 
@@ -342,6 +345,8 @@ class ArticleView(ScrollView, can_focus=True):
                 style += label_style(entity.label, underline=no_color)
                 if entity.source == "memory":  # suggested by the memory: its own mark
                     style += MEMORY_STYLE
+                elif self.unsure(entity):
+                    style += UNSURE_STYLE
             if s_start <= i < s_end:
                 style += selection_style
             if c_start <= i < c_end and (self.selection is None or s_start <= i < s_end):
@@ -357,11 +362,17 @@ class ArticleView(ScrollView, can_focus=True):
                 buffer, current = [], None
                 tag = " " + display.safe(entity.label)
                 memory = MEMORY_STYLE if entity.source == "memory" else None
-                segments.append(Segment(tag, base + tag_style(entity.label) + memory))
+                shade = unsure_tag_style if self.unsure(entity) else tag_style
+                segments.append(Segment(tag, base + shade(entity.label) + memory))
                 col += _tag_width(entity.label)
         if buffer:
             segments.append(Segment("".join(buffer), current))
         return Strip(segments, col)
+
+    def unsure(self, entity: Entity) -> bool:
+        """A suggestion the model scored under the threshold."""
+        score = entity.score
+        return entity.source == "model" and score is not None and score < self.low_confidence
 
     # -- cursor ---------------------------------------------------------------------------
 
@@ -613,7 +624,7 @@ class ArticleView(ScrollView, can_focus=True):
         current = self.entity_at_cursor()
         if step < 0 and current is not None:
             offset = current.start
-        every = suspects(self.text, self.document.entities)
+        every = walk(self.text, self.document.entities, self.low_confidence)
         found = [s for s in every if (s.entity.start - offset) * step > 0]
         if not found:
             where = "after" if step > 0 else "before"
@@ -725,6 +736,23 @@ class ArticleView(ScrollView, can_focus=True):
             self.app.bell()
             return
         self._edit(lambda d: d.delete(entity))
+
+    def action_alternative(self) -> None:
+        """Take the model's other reading of the suggestion under the cursor."""
+        entity = self.entity_at_cursor()
+        alt = entity.alternative if entity is not None else None
+        if entity is None or alt is None:
+            self._refuse(
+                "No entity under the cursor."
+                if entity is None
+                else "The model had no other reading here: x deletes it, a number relabels it."
+            )
+            return
+        self._edit(
+            lambda d: d.add(alt.start, alt.end, alt.label),
+            self._crossing(alt.start, alt.end),
+            subject=entity,
+        )
 
     def action_split(self) -> None:
         entity = self.entity_at_cursor()

@@ -156,3 +156,14 @@ def ordered(labels: set[str] | list[str] | tuple[str, ...]) -> list[str]:
     """Default labels first (stable numbering), then any others alphabetically."""
     extra = sorted(set(labels) - set(DEFAULT_LABELS))
     return [*DEFAULT_LABELS, *extra]
+
+
+UNSURE_STYLE = Style(underline=True)
+"""The text of a suggestion the model is unsure of (under the reader's threshold)."""
+
+
+@lru_cache(maxsize=1024)
+def unsure_tag_style(label: str) -> Style:
+    """The tag of an unsure suggestion: the label's colour on black, the reverse of a sure
+    one's, so it stands out without taking a cell more."""
+    return Style(color=Color.from_rgb(*_rgb(label)), bgcolor="#000000", bold=True, italic=True)

@@ -115,6 +115,14 @@ class SidePanel(Vertical):
             text.append(display.safe(described.text, 60), style=label_style(entity.label))
             text.append(f"\n{display.safe(entity.label)}", style="bold")
             text.append(f" · {entity.source} · {entity.start}–{entity.end}")
+            if entity.score is not None and entity.source == "model":
+                text.append(f"\nThe model is {entity.score:.0%} sure")
+                alt = entity.alternative
+                if alt is not None:
+                    text.append(f"; other reading {display.safe(alt.label)}")
+                    if (alt.start, alt.end) != (entity.start, entity.end):
+                        text.append(f" at {alt.start}–{alt.end}")
+                    text.append(f" {alt.score:.0%} (v)")
             if described.other_article is not None:
                 if described.other_hits:
                     times = "once" if described.other_hits == 1 else f"{described.other_hits} times"

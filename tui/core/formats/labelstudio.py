@@ -40,6 +40,7 @@ from tui.core.formats.records import (
     entities_of,
     integer,
     parsed_with_meta,
+    score_of,
     string,
 )
 from tui.core.formats.select import Item
@@ -75,6 +76,8 @@ def _region(task_id: int, n: int, text: str, entity: Entity) -> dict[str, Any]:
     }
     if entity.origin is not None:
         region["meta"] = {"origin": entity.origin}
+    if entity.score is not None and entity.source == "model":
+        region["score"] = entity.score
     return region
 
 
@@ -153,6 +156,7 @@ def _regions(raw: Any, where: str, source: Source, origin: str | None) -> tuple[
                 kept if isinstance(kept, str) and kept.strip() else origin,
                 text,
                 at,
+                score_of(region.get("score"), f"{at}.score"),
             )
         )
     return spans, others

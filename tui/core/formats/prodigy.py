@@ -56,6 +56,7 @@ def task(nlp: Language, item: Item) -> dict[str, Any]:
             "token_end": end - 1,
             "source": e.source,  # ours, not Prodigy's: keeps the round trip exact
             **({"origin": e.origin} if e.origin is not None else {}),
+            **({"score": e.score} if e.score is not None and e.source == "model" else {}),
         }
         for e, (first, end) in zip(item.entities, entity_spans(doc, item.entities), strict=True)
     ]
@@ -100,4 +101,4 @@ class Jsonl(Format):
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
 
-        yield from read_lines(path, path.read_bytes(), self.name, options.status)
+        yield from read_lines(path, path.read_bytes(), self.name, options.status, options.labels)

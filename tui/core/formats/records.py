@@ -77,6 +77,16 @@ class RawSpan:
     origin: str | None = None
     text: str | None = None  # what the input says the span covers, checked when given
     where: str = ""
+    score: float | None = None  # how sure the model was: kept on a suggestion only
+
+
+def score_of(value: Any, where: str) -> float | None:
+    """A span's ``score`` (Prodigy's, Label Studio's): absent, or a number from 0 to 1."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise LineError(f"{where} should be a number from 0 to 1, found {json.dumps(value)}")
+    return round(float(value), 3)
 
 
 def check_text(text: Any, field_name: str = '"text"') -> str:
@@ -114,7 +124,8 @@ def entities_of(
         if bounds is None:
             raise LineError(f"{where}span {start}..{end} holds only whitespace")
         trimmed += bounds != (start, end)
-        entity = Entity(bounds[0], bounds[1], label, span.source, span.origin)
+        score = span.score if span.source == "model" else None
+        entity = Entity(bounds[0], bounds[1], label, span.source, span.origin, score)
         found.setdefault((entity.start, entity.end, entity.label), entity)
     entities = tuple(sorted(found.values(), key=lambda e: (e.start, e.end, e.label)))
     try:

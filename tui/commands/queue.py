@@ -1,0 +1,74 @@
+"""``newsmark queue``: the article ids in the order the reader offers them, one a line.
+
+Exit codes: 0 listed (an empty list too); 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.core.queue import DEFAULT_STATUSES, ORDERS
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
+def add_order_option(p: argparse.ArgumentParser) -> None:
+    """``--order`` and ``--seed``, shared by ``queue``, ``open`` and ``serve``."""
+    p.add_argument(
+        "--order",
+        choices=ORDERS,
+        default=None,
+        help="the order articles are offered in: file (the default), uncertain (most "
+        "expected errors per 1,000 characters first, from the model's scores) or random",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the shuffle of --order random (default: 0)",
+    )
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    name: str,
+) -> None:
+    p = subparsers.add_parser(
+        name,
+        parents=[common],
+        help="list article ids in the order the reader offers them",
+        description="Print article ids, one per line, in the order the reader's next "
+        "article, its picker and serve follow.",
+        epilog="exit status: 0 listed, 2 bad usage",
+    )
+    add_order_option(p)
+    p.add_argument("--limit", type=_positive, metavar="N", help="print at most N ids")
+    p.add_argument(
+        "--status",
+        default=",".join(sorted(DEFAULT_STATUSES)),
+        metavar="LIST",
+        help="comma list of statuses to list: new (no annotation file), unreviewed, "
+        "in_progress, accepted, rejected, skipped, or all (default: new,in_progress,unreviewed)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.commands._common import UsageError
+    from tui.core import queue
+    from tui.core.workspace import Workspace
+
+    try:
+        wanted = queue.parse_statuses(args.status)
+    except ValueError as exc:
+        raise UsageError(f"--status: {exc}.") from None
+    workspace = Workspace(args.articles, args.annotations)
+    ids, _ = queue.listing(workspace, args.order or "file", args.seed, wanted)
+    for aid in ids[: args.limit]:
+        print(aid)
+    return 0
