@@ -249,3 +249,32 @@ def test_a_piece_keeps_its_scores_and_alternatives_in_the_whole_text() -> None:
     (moved,) = ner.shifted(found, 100)
     assert (moved.start, moved.end, moved.score, moved.source) == (103, 108, 0.9, "model")
     assert moved.alternative == Alternative(103, 112, "ORG", 0.1)
+
+
+def test_on_a_dask_worker_a_failing_article_is_an_error_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from tui.core import distributed
+
+    @Language.component("newsmark_test_boom_dask")
+    def boom(doc: Doc) -> Doc:
+        if "BOOM" in doc.text:
+            raise ValueError("cannot take BOOM")
+        return doc
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("newsmark_test_boom_dask")
+    monkeypatch.setitem(distributed._PIPELINES, ("boom", 0), Pipeline(nlp, "boom 1"))
+    jobs = [
+        distributed.Job(f"{name}.txt", text, "0" * 64)
+        for name, text in (("a", "Fine text.\n"), ("b", "BOOM here.\n"), ("c", "Also fine.\n"))
+    ]
+    done = distributed.run_batch("boom", jobs, str(tmp_path), str(tmp_path / "ann"), width=0)
+    assert [d.failed is not None for d in done] == [False, True, False]
+    assert "b.txt" in (done[1].failed or "") and "cannot take BOOM" in (done[1].failed or "")
+    event = distributed._finish(None, None, "boom 1", done[1], {}, False)  # type: ignore[arg-type]
+    assert event.outcome == "error"
