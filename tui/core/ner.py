@@ -317,9 +317,10 @@ class _Stream:
             yield text
 
 
-BATCH_CHARS = 160_000
-"""Characters of a long text's pieces the model takes at once: with en_core_web_sm a batch
-this size peaks near 130 MB over the loaded pipeline."""
+BATCH_CHARS = 40_000
+"""Characters of a long text's pieces the model takes at once: with en_core_web_sm scored by
+a beam (confidence.py) a batch of 160,000 characters peaked 530 MB over the loaded pipeline,
+so two pieces go at a time."""
 
 
 class _SourceError(Exception):
