@@ -288,8 +288,8 @@ VIEW_BINDINGS: list[Binding] = [
         "Not article: chrome",
         show=False,
         id="exclude-chrome",
-        tooltip="Mark the page chrome as not article text: the paragraphs before the first "
-        "sentence and after the last (site header, title block, byline, related stories).",
+        tooltip="Mark the page chrome as not article text: menus, datelines, bylines and "
+        "repeated titles above the story, related-stories tails below it; a headline stays.",
     ),
     Binding(
         "T",

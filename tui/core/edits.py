@@ -333,7 +333,7 @@ class Document:
         return self.exclude(*tail) if tail is not None else None
 
     def exclude_chrome(self) -> Edit | None:
-        """Exclude the page chrome before the first sentence and after the last, as one edit
+        """Exclude the page chrome around the story (menus, bylines, related tails), as one edit
         (see :mod:`tui.core.boilerplate`)."""
         return self._exclude("exclude page chrome", chrome(self.text))
 

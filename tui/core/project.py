@@ -139,8 +139,6 @@ def exists(annotations: Path) -> bool:
 def load(annotations: Path) -> Project:
     """The project of an annotations folder; the empty project when it has no file."""
     path = path_in(annotations)
-    if annotations.exists() and not annotations.is_dir():
-        raise ProjectError(f"{annotations} is not a folder; give --annotations a folder.")
     try:
         data = path.read_bytes().decode("utf-8")
     except (FileNotFoundError, NotADirectoryError):  # a bad folder is the command's to say
