@@ -92,7 +92,17 @@ def test_json_scores_the_accepted_articles(
     predicted = len(gold_from_model["one.txt"]) + len(gold_from_model["two.txt"])
     assert result["docs"] == 2  # the in_progress draft is not gold
     overall = result["overall"]
-    assert (overall["tp"], overall["fp"], overall["fn"]) == (predicted - 1, 1, 1)
+    removed = gold_from_model["one.txt"][0]  # people removed it: its label may leave the gold
+    kept = gold_from_model["one.txt"][1:] + gold_from_model["two.txt"]
+    gold = {e.label for e in kept}
+    gold.add("EVENT")
+    assert result["label_set"] == sorted(gold)
+    if removed.label in gold:  # a false positive
+        assert (overall["tp"], overall["fp"], overall["fn"]) == (predicted - 1, 1, 1)
+        assert result["not_scored"] == {"predictions": 0, "labels": {}}
+    else:  # a label nobody used: counted apart, not against the model
+        assert (overall["tp"], overall["fp"], overall["fn"]) == (predicted - 1, 0, 1)
+        assert result["not_scored"] == {"predictions": 1, "labels": {removed.label: 1}}
     assert result["labels"]["EVENT"] == {
         "precision": 0.0,
         "recall": 0.0,
@@ -125,3 +135,47 @@ def test_no_accepted_article_is_reported(
     (tmp_path / "articles" / "a.txt").write_text("Paris.", "utf-8")
     assert evaluate(tmp_path) == 1
     assert "no accepted article" in capsys.readouterr().err
+
+
+def test_predictions_outside_the_gold_labels_are_counted_apart() -> None:
+    gold = [E(0, 5, "ORG")]
+    predicted = [E(0, 5, "ORG"), E(10, 15, "DATE"), E(20, 25, "CARDINAL"), E(30, 35, "DATE")]
+    report = score("m", [(gold, predicted)], labels=("ORG",))
+    assert (report.overall.tp, report.overall.fp, report.overall.fn) == (1, 0, 0)
+    assert report.unscored == {"DATE": 2, "CARDINAL": 1}
+    assert report.not_scored() == (
+        "not scored: 3 predictions in 2 labels the gold does not use (CARDINAL, DATE)"
+    )
+
+
+def test_default_labels_are_the_projects_else_the_golds(
+    tmp_path: Path,
+    gold_from_model: dict[str, list[Entity]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tui.core import project
+
+    project.set_labels(tmp_path / "annotations", ["GPE", "EVENT"])
+    assert evaluate(tmp_path, "--json") == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["label_set"] == ["GPE", "EVENT"]  # in the project's order
+    assert set(result["labels"]) == {"EVENT", "GPE"}
+    outside = [e for n in ("one.txt", "two.txt") for e in gold_from_model[n]]
+    outside = [e for e in outside if e.label not in ("GPE", "EVENT")]
+    assert result["not_scored"]["predictions"] == len(outside)
+    assert evaluate(tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "Scored labels: GPE, EVENT." in out
+    assert f"in {len({e.label for e in outside})} label" in out and "outside the project" in out
+
+
+def test_an_unknown_label_exits_2_naming_it_and_the_known_ones(
+    tmp_path: Path,
+    gold_from_model: dict[str, list[Entity]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert evaluate(tmp_path, "--labels", "GPE,FOO") == 2
+    err = capsys.readouterr().err
+    assert "FOO is not a label" in err and "known labels:" in err
+    assert "GPE" in err and "EVENT" in err and "CARDINAL" in err  # the gold's and the model's
+    assert err.count("\n") == 1

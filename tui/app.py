@@ -14,6 +14,7 @@ from textual.binding import BindingType
 from tui import messages
 from tui.core import ner, queue
 from tui.core.article import ArticleError, CorpusError
+from tui.core.project import ProjectError
 from tui.core.queue import Order
 from tui.core.session import Session
 from tui.core.store import StoreError
@@ -137,7 +138,7 @@ def run_app(args: argparse.Namespace) -> int:
     try:
         workspace = Workspace(args.articles, args.annotations, getattr(args, "annotator", None))
         first = _article_ids(workspace, getattr(args, "files", None) or [])
-    except (CorpusError, ArticleError, StoreError) as exc:
+    except (CorpusError, ArticleError, StoreError, ProjectError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
         return 2
     app = NewsmarkApp(

@@ -18,6 +18,7 @@ from tui.commands import COMMAND_MODULES, load
 from tui.commands._common import UsageError, common_options
 from tui.core.article import ArticleError, CorpusError
 from tui.core.ner import ModelError
+from tui.core.project import ProjectError
 from tui.core.store import StoreError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.annotations = getattr(args, "annotations", Path("annotations"))
     try:
         code: int = load(args.command).run(args)
-    except (UsageError, CorpusError, ModelError, ArticleError, StoreError) as exc:
+    except (UsageError, CorpusError, ModelError, ArticleError, StoreError, ProjectError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

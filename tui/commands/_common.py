@@ -140,6 +140,51 @@ def dev_fraction(args: argparse.Namespace, default: float) -> float:
     return value
 
 
+def add_labels_option(parser: argparse.ArgumentParser) -> None:
+    """``--labels`` of ``open`` and ``suggest``: the project's label set, kept in its file."""
+    parser.add_argument(
+        "--labels",
+        metavar="LIST",
+        help="the project's labels, comma separated, in number-key order (e.g. "
+        "PERSON,ORG,GPE,LOC); written to the annotations folder's .newsmark-project.toml and "
+        "used by every command from then on",
+    )
+
+
+def project_labels(args: argparse.Namespace) -> None:
+    """Write ``--labels`` to the project file when given, and say so."""
+    from tui.core import project
+
+    given = getattr(args, "labels", None)
+    if given is None:
+        return
+    labels = project.parse_labels(given)
+    before = project.load(args.annotations).labels
+    written = project.set_labels(args.annotations, labels)
+    if before != labels:
+        print(
+            f"newsmark: the project's labels are now {', '.join(labels)} (in {written.path}).",
+            file=sys.stderr,
+        )
+
+
+def add_label_set_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--labels`` of the commands that work on a label set (the project's by default)."""
+    parser.add_argument(
+        "--labels",
+        metavar="LIST",
+        help=f"{what} only these labels, comma separated (default: the project's labels "
+        "in annotations/.newsmark-project.toml; with no project, every label)",
+    )
+
+
+def label_set(args: argparse.Namespace) -> tuple[str, ...]:
+    """``--labels`` if given, else the project's labels; empty means every label."""
+    from tui.core import project
+
+    return project.label_set(project.load(args.annotations), getattr(args, "labels", None))
+
+
 def label_map(value: str | None) -> dict[str, str]:
     """``PER=PERSON,LOC=GPE`` as a dict; a malformed pair is a usage error."""
     mapping: dict[str, str] = {}

@@ -1,7 +1,10 @@
 """``newsmark evaluate``: how good is a model against the accepted articles?
 
 The gold is what people accepted; in_progress articles are left out because an entity
-nobody marked yet would count against a model that found it.
+nobody marked yet would count against a model that found it. For the same reason only a
+label set is scored (``--labels``, else the project's, else the gold's own): predictions in
+other labels are counted apart, never as false positives. ``--split``/``--seed`` score the
+dev share of the split ``train`` makes, so its before/after figures can be checked here.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ def add_parser(
     common: argparse.ArgumentParser,
     name: str,
 ) -> None:
+    from tui.commands._common import add_selection_options
+
     p = subparsers.add_parser(
         name,
         parents=[common],
@@ -38,7 +43,12 @@ def add_parser(
     p.add_argument(
         "--labels",
         metavar="LIST",
-        help="score only these labels, comma separated (default: every label)",
+        help="score only these labels, comma separated (default: the project's labels, else "
+        "the labels the gold uses); predictions in other labels are counted apart",
+    )
+    add_selection_options(
+        p,
+        "score only the dev share of this split, as train makes it (default: every article)",
     )
     p.add_argument(
         "--scheduler",
@@ -72,34 +82,48 @@ def table(report: Report, title: str) -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands._common import progress_bar
-    from tui.core import ner
-    from tui.core.evaluate import evaluate
-    from tui.core.formats.select import collect, count_files
+    from tui.commands._common import UsageError, dev_fraction, progress_bar, select
+    from tui.core import ner, project
+    from tui.core.evaluate import LabelError, evaluate, label_set
+    from tui.core.formats.select import split
 
     scheduler = _cluster(args.scheduler)
-    with progress_bar(count_files(args.annotations), "Reading annotations") as advance:
-        selection = collect(args.articles, args.annotations, {"accepted"}, advance)
-    for problem in selection.problems:
-        print(f"newsmark: {problem}", file=sys.stderr)
-    for note in selection.notes:
-        print(f"newsmark: note: {note}", file=sys.stderr)
-    if not selection.items:
+    given = project.parse_labels(args.labels) if args.labels else ()
+    selection = select(args)
+    items = selection.items
+    if args.split is not None:
+        items = split(items, dev_fraction(args, 0.0), args.seed)[1]
+    gold = [item for item in items if item.complete]
+    if not gold:
         print(
-            f"newsmark: no accepted article in {args.annotations}: accept some in the reader "
-            "first (a with the article open).",
+            f"newsmark: no accepted article in {args.annotations}"
+            f"{' in that dev split' if args.split is not None else ''}: accept some in the "
+            "reader first (a with the article open).",
             file=sys.stderr,
         )
         return 1
-    labels = None
-    if args.labels:
-        labels = {x.strip() for x in args.labels.split(",") if x.strip()}
-    if scheduler is not None:
-        report = _evaluate_on_cluster(scheduler, args.model, selection.items, labels)
+    the_project = project.load(args.annotations)
+    pipeline = None if scheduler is not None else ner.load(args.model)
+    try:
+        labels = label_set(
+            gold, given, the_project.labels, pipeline.labels if pipeline is not None else ()
+        )
+    except LabelError as exc:
+        raise UsageError(str(exc)) from None
+    if pipeline is None:
+        assert scheduler is not None
+        report = _evaluate_on_cluster(scheduler, args.model, gold, set(labels))
+        report.scored = labels
     else:
-        pipeline = ner.load(args.model)
-        with progress_bar(len(selection.items), f"Running {pipeline.name}") as advance:
-            report = evaluate(pipeline, selection.items, labels, advance)
+        with progress_bar(len(gold), f"Running {pipeline.name}") as advance:
+            report = evaluate(pipeline, gold, labels, advance)
+    outside = (
+        "outside --labels"
+        if given
+        else "outside the project"
+        if the_project.restricts
+        else "the gold does not use"
+    )
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -108,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
         Console().print(
             table(report, f"{report.model} on {report.docs} accepted article(s), exact match")
         )
+        print(f"Scored labels: {', '.join(labels)}.")
+        line = report.not_scored(outside)
+        if line is not None:
+            print(line[0].upper() + line[1:] + ".")
     return 1 if selection.problems else 0
 
 

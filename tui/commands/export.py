@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.commands._common import (
+    add_label_set_option,
     add_selection_options,
     counts,
     dev_fraction,
+    label_set,
     note,
     output_folder,
     problem,
@@ -57,6 +59,7 @@ def add_parser(
         p,
         "share of articles held out as dev (default: 0.2 for spacy, else no split)",
     )
+    add_label_set_option(p, "export")
     p.add_argument(
         "--model",
         metavar="NAME",
@@ -69,18 +72,26 @@ def plan(args: argparse.Namespace, fmt: Format) -> tuple[ExportPlan | None, bool
     """The articles and parts to write (``None``, said why, when nothing is selected), and
     whether some annotation files had problems."""
     from tui.core.formats.base import ExportPlan
+    from tui.core.formats.select import only_labels
 
     fraction = dev_fraction(args, fmt.default_split)
     wanted = statuses(args.status)
     selection = select(args, wanted)
-    if not selection.items:
+    labels = label_set(args)
+    items, left_out = only_labels(selection.items, labels)
+    if left_out:
+        note(
+            f"left out {sum(left_out.values())} entities in {len(left_out)} label(s) outside "
+            f"{', '.join(labels)} ({counts(left_out)})."
+        )
+    if not items:
         problem(
             f"nothing to export: no annotation in {args.annotations} has status "
             f"{', '.join(sorted(wanted))}; accept articles in the reader or pass --status."
         )
         return None, bool(selection.problems)
     the_plan = ExportPlan.make(
-        selection.items,
+        items,
         args.out,
         wanted,
         dev_fraction=fraction,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +17,11 @@ from tui.core.edits import STATUSES
 from tui.core.formats import IMPORT_FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from tui.core.formats.importing import Report
     from tui.core.formats.records import Record
+    from tui.core.project import Project
 
 
 def add_parser(
@@ -53,7 +57,8 @@ def add_parser(
     p.add_argument(
         "--labels",
         metavar="MAP",
-        help="rename labels on the way in, e.g. PER=PERSON,LOC=GPE",
+        help="rename labels on the way in, e.g. PER=PERSON,LOC=GPE; with a project label set "
+        "(annotations/.newsmark-project.toml), entities in other labels are left out and counted",
     )
     p.add_argument(
         "--from-annotator",
@@ -66,7 +71,8 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands._common import UsageError, label_map, writing_lock
+    from tui.commands._common import UsageError, counts, label_map, note, writing_lock
+    from tui.core import project
     from tui.core.formats.base import REGISTRY, ReadOptions
     from tui.core.formats.importing import bring_in
 
@@ -86,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             ) from None
         if args.from_annotator is not None:
             records = [only_from(r, args.from_annotator) for r in records]
+        records, left_out = project_labels_only(records, project.load(args.annotations))
         report = bring_in(
             records,
             args.articles,
@@ -94,7 +101,33 @@ def run(args: argparse.Namespace) -> int:
             annotator=args.annotator,
         )
     _print(report, args)
+    if left_out:
+        note(
+            f"left out {sum(left_out.values())} entities in {len(left_out)} label(s) outside "
+            f"the project's ({counts(left_out)}); the project's labels are in "
+            f"{project.path_in(args.annotations)}."
+        )
     return 1 if report.failed else 0
+
+
+def project_labels_only(
+    records: Iterable[Record], project: Project
+) -> tuple[list[Record], Counter[str]]:
+    """The records with only the project's labels, and how many entities of each other
+    label were left out (nothing when the project names no labels)."""
+    from dataclasses import replace
+
+    left_out: Counter[str] = Counter()
+    kept: list[Record] = []
+    for record in records:
+        parsed = record.parsed
+        if parsed is None or not project.restricts:
+            kept.append(record)
+            continue
+        entities = tuple(project.keep(parsed.entities))
+        left_out.update(e.label for e in parsed.entities if not project.keeps(e.label))
+        kept.append(replace(record, parsed=replace(parsed, entities=entities)))
+    return kept, left_out
 
 
 def only_from(record: Record, name: str) -> Record:

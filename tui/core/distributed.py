@@ -254,10 +254,12 @@ def run_batch(
     articles: str,
     annotations: str,
     chrome: bool = False,
+    labels: Sequence[str] = (),
     width: int = DEFAULT_WIDTH,
 ) -> list[Done]:
     """A Dask task: suggestions for one batch of articles, in one ``nlp.pipe`` (with
-    ``chrome``, a new file marks its page chrome as not article text)."""
+    ``chrome``, a new file marks its page chrome as not article text; with ``labels``, only
+    those labels are suggested)."""
     loaded = pipeline(model, width)
     root = Path(articles)
     done: list[Done] = []
@@ -273,7 +275,8 @@ def run_batch(
             ready.append((article, job.merge))
     docs = loaded.nlp.pipe((a.text for a, _ in ready), batch_size=max(1, len(ready)))
     for (article, merge), doc in zip(ready, docs, strict=True):
-        suggestions = ner.entities(doc, article.text)
+        found = ner.entities(doc, article.text)
+        suggestions = [e for e in found if not labels or e.label in labels]
         if merge:
             done.append(Done(article.id, tuple(suggestions)))
             continue
@@ -445,6 +448,7 @@ def suggest_all(
     early: list[Event] = []  # articles the writer could not use, reported in passing
     articles = str(workspace.corpus.root.resolve() if shared_fs else workspace.corpus.root)
     annotations = str(workspace.annotations)
+    labels = workspace.project.labels
 
     def prepare(chunk: list[str]) -> list[Job]:
         """Jobs for one batch. A new file is the worker's to render, from the text the
@@ -477,7 +481,15 @@ def suggest_all(
 
     def submit(jobs: list[Job]) -> Any:
         return client.submit(
-            run_batch, model, jobs, articles, annotations, chrome, beam_width, pure=False
+            run_batch,
+            model,
+            jobs,
+            articles,
+            annotations,
+            chrome,
+            labels,
+            beam_width,
+            pure=False,
         )
 
     batches = (jobs for jobs in map(prepare, _chunks(ids, batch_size)) if jobs)

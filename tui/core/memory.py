@@ -36,7 +36,7 @@ import json
 import os
 import tomllib
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -254,16 +254,23 @@ class Memory:
 
     # -- the pipeline ---------------------------------------------------------------------
 
-    def patterns(self) -> list[dict[str, str]]:
-        """One phrase pattern a remembered label (resized texts are labels too)."""
-        return [{"label": label, "pattern": t} for t, label in sorted(self.labels.items()) if t]
+    def patterns(self, keep: Collection[str] = ()) -> list[dict[str, str]]:
+        """One phrase pattern a remembered label (resized texts are labels too); with
+        ``keep`` (the project's labels), only labels among them: a remembered label outside
+        the project must not take a text away from the model's label in it."""
+        return [
+            {"label": label, "pattern": t}
+            for t, label in sorted(self.labels.items())
+            if t and (not keep or label in keep)
+        ]
 
     def gone(self) -> list[str]:
         """Texts the model must not suggest: deleted, or resized to something else."""
         return sorted(self.deleted | set(self.resized))
 
-    def install(self, nlp: Language) -> None:
-        """Put this memory into ``nlp`` (replacing an earlier one); nothing when empty."""
+    def install(self, nlp: Language, keep: Collection[str] = ()) -> None:
+        """Put this memory into ``nlp`` (replacing an earlier one); nothing when empty.
+        ``keep``: the project's labels (empty: every label)."""
         uninstall(nlp)
         if not self:
             return
@@ -285,7 +292,7 @@ class Memory:
         # Phrase patterns need only the tokenizer: without this spaCy runs the whole
         # pipeline over every remembered text (40x slower for 500 texts).
         with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n != PIPE_NAME]):
-            ruler.add_patterns(self.patterns())  # type: ignore[attr-defined]
+            ruler.add_patterns(self.patterns(keep))  # type: ignore[attr-defined]
 
 
 def uninstall(nlp: Language) -> None:
@@ -474,8 +481,12 @@ class Recall:
     article is the person's (at their first edit there), for ``newsmark stats``.
     """
 
-    def __init__(self, annotations: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, annotations: Path, *, read_only: bool = False, labels: Sequence[str] = ()
+    ) -> None:
         self.annotations = annotations
+        self.labels = tuple(labels)
+        """The project's labels: the memory suggests only those (empty: every label)."""
         self.read_only = read_only
         self.error: str | None = None
         """Why the memory is off (its file is broken), to tell the person once."""
@@ -490,7 +501,7 @@ class Recall:
 
     def install(self, nlp: Language) -> None:
         if self.memory is not None:
-            self.memory.install(nlp)
+            self.memory.install(nlp, self.labels)
 
     def due(self, article_id: str, status: str, has_file: bool) -> bool:
         """An unreviewed, saved article not yet suggested with the memory as it is now."""

@@ -238,7 +238,8 @@ class Session:
         return article_id in self._fresh and article_id not in self.problems
 
     def add_suggestions(self, article_id: str, found: Iterable[Entity], model: str) -> Edit | None:
-        """Merge the model's suggestions under the person's edits and save.
+        """Merge the model's suggestions in the project's labels under the person's edits
+        and save.
 
         Suggestions may arrive after the person started (the model loads in the background):
         spans the person made or touched win where they overlap; the rest are added.
@@ -247,7 +248,7 @@ class Session:
         if annotated is None or article_id not in self._fresh:
             return None
         self._fresh.discard(article_id)
-        edit = annotated.document.replace_suggestions(found)
+        edit = annotated.document.replace_suggestions(self.workspace.project.keep(found))
         if edit is not None or not annotated.model:
             annotated.model = model
         self._changed(article_id)
@@ -266,7 +267,7 @@ class Session:
             return None
         doc = annotated.document
         clean = self._queued.get(article_id) == (doc.entities, doc.status)
-        edit = doc.replace_suggestions(found)
+        edit = doc.replace_suggestions(self.workspace.project.keep(found))
         if edit is not None or not annotated.model:
             annotated.model = model
         if clean:  # not a change quitting must save

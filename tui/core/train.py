@@ -1,22 +1,40 @@
 """Fine-tune a pipeline's entity recogniser on the annotations, with spaCy's own training.
 
-The run is exactly what ``newsmark export --format spacy`` writes plus ``spacy train`` on
-it, so a person can repeat or tune it by hand from the files in the output folder. The
-before/after scores use :mod:`tui.core.evaluate` on the accepted dev articles, the same
-measure as ``newsmark evaluate``, so the two numbers are comparable.
+The run is what ``newsmark export --format spacy`` writes plus ``spacy train`` on it, so a
+person can repeat or tune it by hand from the files in the output folder. The before/after
+scores are :mod:`tui.core.evaluate` on the accepted dev articles and the same label set, the
+measure of ``newsmark evaluate``, so the figures can be checked there.
+
+The project's labels are taught; the base model's other labels must not be forgotten. An
+accepted article says every unlabelled token is no entity of the *project's* labels, not
+that "Friday" is no DATE, so before training the base model's own predictions in the other
+labels are added to the training and dev docs as silver spans (where they do not touch a
+person's entity): the tuned model keeps finding what the base model found there. How far it
+still agrees with the base model on those labels is measured on the dev articles.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core import ner
-from tui.core.evaluate import Report, evaluate
+from tui.core.evaluate import Report, predict, score
 from tui.core.formats import spacy as spacy_format
-from tui.core.formats.select import Item, split
+from tui.core.formats.select import Item, only_labels, split
+from tui.core.spans import Entity
+
+# Measured on four-label news gold (bench/RESULTS.md): enough epochs for ~150 articles to
+# converge, stopping early once the dev F1 has not improved for a while.
+EPOCHS = 30
+SETTINGS = spacy_format.Settings(
+    dropout=0.2, patience=800, learn_rate=0.001, batch_start=100, batch_stop=1000
+)
+CURVE = (0.25, 0.5, 0.75, 1.0)
 
 
 class TrainError(Exception):
@@ -31,25 +49,26 @@ class Result:
     after: Report
     train_docs: int
     dev_docs: int
+    labels: tuple[str, ...] = ()
+    kept: Report | None = None
+    """The tuned model scored against the base model on the labels outside :attr:`labels`."""
+    silver: int = 0
+    """Base-model spans in other labels added to the training and dev docs."""
     notes: list[str] = field(default_factory=list)
 
 
-def train(
-    items: Sequence[Item],
-    out: Path,
-    *,
-    base: str,
-    pipeline: ner.Pipeline | None = None,
-    epochs: int = 10,
-    max_steps: int = 0,
-    dev_fraction: float = 0.2,
-    seed: int = 0,
-    progress: Callable[[int], None] | None = None,
-) -> Result:
-    """Export ``items``, train from the written config into ``out`` and score before/after.
+@dataclass
+class Plan:
+    """What a run trains on and is scored on, shared by :func:`train` and :func:`curve`."""
 
-    ``pipeline`` is the already loaded base (saves a load); ``max_steps`` 0 means no limit.
-    """
+    train: list[Item]
+    dev: list[Item]
+    gold_dev: list[Item]
+    dev_is_train: bool
+    notes: list[str]
+
+
+def plan(items: Sequence[Item], dev_fraction: float, seed: int) -> Plan:
     train_items, dev_items = split(items, dev_fraction, seed)
     notes: list[str] = []
     if not train_items:
@@ -64,24 +83,34 @@ def train(
             "Too few articles for a dev split: the training articles are used as dev too, "
             "so the scores show fit, not how well the model generalises."
         )
-    if pipeline is None:
-        pipeline = ner.load(base)
-    written = spacy_format.write(
-        out,
-        train_items,
-        None if dev_is_train else dev_items,
-        nlp=pipeline.nlp,
-        base=spacy_format.source_name(ner.resolve_model(base)),
-        max_epochs=epochs,
-        max_steps=max_steps,
-        seed=seed,
-        progress=progress,
-    )
     gold_dev = [item for item in dev_items if item.complete]
     if not gold_dev:
         notes.append("No accepted article in the dev split: before/after scores are empty.")
-    before = evaluate(pipeline, gold_dev)
+    return Plan(list(train_items), list(dev_items), gold_dev, dev_is_train, notes)
 
+
+def with_silver(
+    items: Sequence[Item], predicted: Sequence[Sequence[Entity]], labels: Collection[str]
+) -> tuple[list[Item], int]:
+    """The items with only ``labels``, plus the base model's entities in other labels that
+    touch none of them; and how many such silver spans were added."""
+    kept, _ = only_labels(items, labels)
+    out: list[Item] = []
+    added = 0
+    for item, found in zip(kept, predicted, strict=True):
+        silver = [
+            Entity(e.start, e.end, e.label, "model")
+            for e in found
+            if e.label not in labels and not any(g.overlaps(e.start, e.end) for g in item.entities)
+        ]
+        added += len(silver)
+        entities = tuple(sorted([*item.entities, *silver], key=lambda e: (e.start, e.end)))
+        out.append(replace(item, entities=entities))
+    return out, added
+
+
+def _spacy_train(out: Path) -> Path:
+    """Run spaCy's training from ``out``'s config; the best model's folder."""
     from spacy.cli.train import train as spacy_train
 
     started = time.time()
@@ -95,5 +124,213 @@ def train(
     meta = model_path / "meta.json"
     if not meta.is_file() or meta.stat().st_mtime < started - 1:  # left from an earlier run
         model_path = out / "model-last"
-    after = evaluate(ner.load(str(model_path)), gold_dev)
-    return Result(written, model_path, before, after, len(train_items), len(dev_items), notes)
+    return model_path
+
+
+def _fit(
+    the_plan: Plan,
+    train_items: Sequence[Item],
+    out: Path,
+    *,
+    base: str,
+    pipeline: ner.Pipeline,
+    labels: Sequence[str],
+    epochs: int,
+    max_steps: int,
+    seed: int,
+    settings: spacy_format.Settings,
+    progress: Callable[[int], None] | None,
+) -> tuple[spacy_format.Written, Path, int]:
+    """Write the docs (silver spans in the other labels) and train; the written counts,
+    the model's folder and how many silver spans were added."""
+    outside = set(pipeline.labels) - set(labels)
+    train_docs, dev_docs = list(train_items), list(the_plan.dev)
+    silver = 0
+    if outside:
+        base_train = predict(pipeline, train_docs)
+        train_docs, silver = with_silver(train_docs, base_train, labels)
+        if not the_plan.dev_is_train:
+            dev_docs, more = with_silver(dev_docs, predict(pipeline, dev_docs), labels)
+            silver += more
+    else:
+        train_docs, _ = only_labels(train_docs, labels)
+        dev_docs, _ = only_labels(dev_docs, labels)
+    written = spacy_format.write(
+        out,
+        train_docs,
+        None if the_plan.dev_is_train else dev_docs,
+        nlp=pipeline.nlp,
+        base=spacy_format.source_name(ner.resolve_model(base)),
+        max_epochs=epochs,
+        max_steps=max_steps,
+        seed=seed,
+        progress=progress,
+        settings=settings,
+    )
+    return written, _spacy_train(out), silver
+
+
+def train(
+    items: Sequence[Item],
+    out: Path,
+    *,
+    base: str,
+    labels: Sequence[str],
+    pipeline: ner.Pipeline | None = None,
+    epochs: int = EPOCHS,
+    max_steps: int = 0,
+    dev_fraction: float = 0.2,
+    seed: int = 0,
+    settings: spacy_format.Settings = SETTINGS,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
+    """Export ``items``, train from the written config into ``out`` and score before/after
+    on ``labels``.
+
+    ``pipeline`` is the already loaded base (saves a load); ``max_steps`` 0 means no limit.
+    """
+    the_plan = plan(items, dev_fraction, seed)
+    if pipeline is None:
+        pipeline = ner.load(base)
+    labels = tuple(labels)
+    base_dev = predict(pipeline, the_plan.gold_dev)
+    before = score(pipeline.name, _pairs(the_plan.gold_dev, base_dev), labels)
+    written, model_path, silver = _fit(
+        the_plan,
+        the_plan.train,
+        out,
+        base=base,
+        pipeline=pipeline,
+        labels=labels,
+        epochs=epochs,
+        max_steps=max_steps,
+        seed=seed,
+        settings=settings,
+        progress=progress,
+    )
+    tuned = ner.load(str(model_path))
+    tuned_dev = predict(tuned, the_plan.gold_dev)
+    after = score(tuned.name, _pairs(the_plan.gold_dev, tuned_dev), labels)
+    outside = sorted(set(pipeline.labels) - set(labels))
+    kept = None
+    if outside and the_plan.gold_dev:
+        kept = score(tuned.name, zip(base_dev, tuned_dev, strict=True), outside)
+    return Result(
+        written,
+        model_path,
+        before,
+        after,
+        len(the_plan.train),
+        len(the_plan.dev),
+        labels,
+        kept,
+        silver,
+        the_plan.notes,
+    )
+
+
+def _pairs(
+    items: Sequence[Item], predicted: Sequence[Sequence[Entity]]
+) -> list[tuple[Sequence[Entity], Sequence[Entity]]]:
+    return [(item.entities, found) for item, found in zip(items, predicted, strict=True)]
+
+
+@dataclass
+class Point:
+    """One run of the learning curve."""
+
+    fraction: float
+    docs: int
+    report: Report
+
+
+def curve_share(train_items: Sequence[Item], fraction: float, seed: int = 0) -> list[Item]:
+    """``fraction`` of the training articles (at least one), drawn in a fixed shuffled order
+    so that each share holds the smaller ones and no folder of the corpus comes first."""
+
+    def key(item: Item) -> str:
+        return hashlib.sha256(f"curve\0{seed}\0{item.id}".encode()).hexdigest()
+
+    ranked = sorted(train_items, key=key)
+    return ranked[: max(1, math.ceil(len(ranked) * fraction))]
+
+
+def curve(
+    items: Sequence[Item],
+    out: Path,
+    *,
+    base: str,
+    labels: Sequence[str],
+    pipeline: ner.Pipeline | None = None,
+    fractions: Sequence[float] = CURVE,
+    epochs: int = EPOCHS,
+    max_steps: int = 0,
+    dev_fraction: float = 0.2,
+    seed: int = 0,
+    settings: spacy_format.Settings = SETTINGS,
+    started: Callable[[int, float, int], None] | None = None,
+) -> tuple[Report, list[Point], list[str]]:
+    """Train on growing shares of the training articles, each scored on the same dev
+    articles and labels; the base model's report, one point per share, and notes.
+
+    ``started(i, fraction, docs)`` is called as each run starts (for progress).
+    """
+    the_plan = plan(items, dev_fraction, seed)
+    if pipeline is None:
+        pipeline = ner.load(base)
+    labels = tuple(labels)
+    before = score(
+        pipeline.name, _pairs(the_plan.gold_dev, predict(pipeline, the_plan.gold_dev)), labels
+    )
+    points: list[Point] = []
+    for i, fraction in enumerate(fractions):
+        share = curve_share(the_plan.train, fraction, seed)
+        if started is not None:
+            started(i, fraction, len(share))
+        _, model_path, _ = _fit(
+            the_plan,
+            share,
+            out / f"{round(fraction * 100)}pct",
+            base=base,
+            pipeline=pipeline,
+            labels=labels,
+            epochs=epochs,
+            max_steps=max_steps,
+            seed=seed,
+            settings=settings,
+            progress=None,
+        )
+        tuned = ner.load(str(model_path))
+        found = predict(tuned, the_plan.gold_dev)
+        points.append(
+            Point(fraction, len(share), score(tuned.name, _pairs(the_plan.gold_dev, found), labels))
+        )
+    return before, points, the_plan.notes
+
+
+def verdict(points: Sequence[Point]) -> str:
+    """One sentence on whether more data still helps (Prodigy's train-curve rule of thumb:
+    a gain in the last share suggests more annotations of the same kind would help)."""
+    if len(points) < 2:
+        return "One run only: nothing to compare."
+    if points[-1].docs == points[-2].docs:
+        return (
+            f"Too few training articles for a curve: the last shares hold the same "
+            f"{points[-1].docs}; accept more articles first."
+        )
+    last, before = points[-1].report.overall.f1, points[-2].report.overall.f1
+    gain = last - before
+    if gain > 0.01:
+        return (
+            f"More data still helps: F1 rose {gain:+.3f} over the last "
+            f"{points[-1].docs - points[-2].docs} articles, so annotating more should pay off."
+        )
+    if gain < -0.01:
+        return (
+            f"F1 fell {gain:+.3f} over the last share: the dev set may be too small to tell, "
+            "or the newest articles differ; check them before annotating more of the same."
+        )
+    return (
+        f"F1 has levelled off ({gain:+.3f} over the last share): more of the same articles "
+        "will likely not help much; try other kinds of articles or check the labels."
+    )

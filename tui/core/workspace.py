@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core import queue, store
+from tui.core import project, queue, store
 from tui.core.article import Article, ArticleError, Corpus
 from tui.core.edits import Document, Status
+from tui.core.project import Project
 from tui.core.spans import Entity
 from tui.core.store import Annotation, StoreError, Unanchored
 
@@ -108,6 +109,8 @@ class Workspace:
             # which UTF-8 cannot write: every save would fail. Keep what can be written.
             annotator = annotator.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         self.annotator = annotator
+        self.project: Project = project.load(annotations)
+        """The folder's label set and settings (the empty project when it has no file)."""
 
     @property
     def ids(self) -> list[str]:

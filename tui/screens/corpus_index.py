@@ -114,7 +114,11 @@ class CorpusHost(_Base):
         """Read the annotations folder's memory; a broken file turns the memory off, said."""
         self.corpus_edits = []
         self.index_jumps = {}
-        self.recall = Recall(self.workspace.annotations, read_only=self.read_only is not None)
+        self.recall = Recall(
+            self.workspace.annotations,
+            read_only=self.read_only is not None,
+            labels=self.workspace.project.labels,
+        )
         if self.recall.error is not None:
             self.notify_problem(self.recall.error)
 

@@ -60,7 +60,7 @@ class MainScreen(ReaderCorpus, Screen[None]):
     plain: var[bool] = var(False)
     """Plain reading in both panes (``p``)."""
     labels: var[list[str]] = var(lambda: ordered(()))
-    """Labels in number-key order: the model's, then any a person adds."""
+    """Labels in number-key order: the project's, else the model's and any a person adds."""
 
     def __init__(
         self,
@@ -109,6 +109,8 @@ class MainScreen(ReaderCorpus, Screen[None]):
             self.say(f"Read-only: {read_only} Edits are refused until it quits.", "warning", 12)
             self.set_interval(LOCK_RETRY, self.retry_lock)
         self.memory_start()
+        if self.session.workspace.project.restricts:
+            self.labels = list(self.session.workspace.project.labels)
         # After the first frame: spaCy's import holds the GIL and would delay the text.
         self.call_after_refresh(gc.freeze)
         self.call_after_refresh(self.model.load)
@@ -148,7 +150,8 @@ class MainScreen(ReaderCorpus, Screen[None]):
     def _model_ready(self, message: messages.ModelReady) -> None:
         gc.freeze()  # the model's objects live for the session: keep full collections short
         self.pipeline = message.pipeline
-        self.labels = ordered([*message.pipeline.labels, *self.labels])
+        if not self.session.workspace.project.restricts:  # else the project's, from the start
+            self.labels = ordered([*message.pipeline.labels, *self.labels])
         self.bar.change(model=message.pipeline.name, model_ready=True)
         for pane in self.panes:
             self.model.prepare(pane.id)
@@ -307,7 +310,10 @@ class MainScreen(ReaderCorpus, Screen[None]):
         def chosen(label: str | None) -> None:
             if label is None:
                 return
-            if label not in self.labels:
+            project = self.session.workspace.project
+            if not project.keeps(label):
+                self.say(f"{label} is outside the project's labels.")
+            elif label not in self.labels:
                 self.labels = [*self.labels, label]
             view.apply_label(label)
 

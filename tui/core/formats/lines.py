@@ -206,7 +206,12 @@ def parse(line: str, fmt: str, status: Status | None = None) -> Parsed:
     return from_record(record, fmt, status)
 
 
-def from_record(record: dict[str, Any], fmt: str, status: Status | None = None) -> Parsed:
+def from_record(
+    record: dict[str, Any],
+    fmt: str,
+    status: Status | None = None,
+    labels: dict[str, str] | None = None,
+) -> Parsed:
     text = check_text(record.get("text"))
     meta = record.get("meta")
     meta = meta if isinstance(meta, dict) else {}
@@ -219,7 +224,7 @@ def from_record(record: dict[str, Any], fmt: str, status: Status | None = None) 
         known = [s for s in STATUSES if s == meta.get("status")]
         chosen = status or (known[0] if known else "in_progress")
         annotator = name_of(meta.get("annotator"))
-    entities, trimmed = entities_of(text, raw)
+    entities, trimmed = entities_of(text, raw, labels)
     return parsed_with_meta(text, entities, chosen, meta, trimmed, annotator)
 
 
@@ -231,8 +236,14 @@ def who_of(record: dict[str, Any]) -> str | None:
     return None
 
 
-def read_lines(path: Path, data: bytes, fmt: str, status: Status | None) -> list[Record]:
-    """JSONL: one record a line, each refused or skipped on its own."""
+def read_lines(
+    path: Path,
+    data: bytes,
+    fmt: str,
+    status: Status | None,
+    labels: dict[str, str] | None = None,
+) -> list[Record]:
+    """JSONL: one record a line, each refused or skipped on its own; ``labels`` renames."""
     records: list[Record] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -249,7 +260,7 @@ def read_lines(path: Path, data: bytes, fmt: str, status: Status | None) -> list
             if not isinstance(record, dict):
                 raise LineError("should be a JSON object")
             who = who_of(record)
-            parsed = from_record(record, fmt, status)
+            parsed = from_record(record, fmt, status, labels)
         except json.JSONDecodeError as exc:
             records.append(
                 Record(where, refused=f"is not valid JSON ({exc.msg} at column {exc.colno})")

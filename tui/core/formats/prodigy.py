@@ -101,4 +101,4 @@ class Jsonl(Format):
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
 
-        yield from read_lines(path, path.read_bytes(), self.name, options.status)
+        yield from read_lines(path, path.read_bytes(), self.name, options.status, options.labels)

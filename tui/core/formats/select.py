@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +181,16 @@ def label_counts(items: Iterable[Item]) -> Counter[str]:
     for item in items:
         counts.update(e.label for e in item.entities)
     return counts
+
+
+def only_labels(items: Iterable[Item], labels: Collection[str]) -> tuple[list[Item], Counter[str]]:
+    """The items with only the entities in ``labels`` (every entity when it is empty), and
+    how many of each other label were left out."""
+    kept: list[Item] = []
+    left_out: Counter[str] = Counter()
+    for item in items:
+        if labels:
+            left_out.update(e.label for e in item.entities if e.label not in labels)
+            item = replace(item, entities=tuple(e for e in item.entities if e.label in labels))
+        kept.append(item)
+    return kept, left_out

@@ -50,6 +50,17 @@ def source_name(base: str) -> str:
     return str(path.resolve()) if path.is_dir() else base
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The training knobs ``newsmark train`` sets (the export writes spaCy's usual ones)."""
+
+    dropout: float = 0.1
+    patience: int = 1600
+    learn_rate: float = 0.001
+    batch_start: int = 100  # words per batch, compounding up to batch_stop
+    batch_stop: int = 1000
+
+
 @dataclass
 class Written:
     """What an export wrote, to print and to check against the TOML."""
@@ -117,8 +128,10 @@ def config_text(
     max_steps: int = 0,
     eval_frequency: int = 200,
     seed: int = 0,
+    settings: Settings | None = None,
 ) -> str:
     """A complete training config; spaCy fills in nothing surprising."""
+    s = settings or Settings()
     pipes = ner_pipes(nlp)
     tokenizer: dict[str, Any] = dict(nlp.config["nlp"]["tokenizer"])
     tokenizer_lines = "\n".join(f"{key} = {json.dumps(value)}" for key, value in tokenizer.items())
@@ -181,9 +194,9 @@ train_corpus = "corpora.train"
 dev_corpus = "corpora.dev"
 seed = ${{system.seed}}
 gpu_allocator = ${{system.gpu_allocator}}
-dropout = 0.1
+dropout = {s.dropout}
 accumulate_gradient = 1
-patience = 1600
+patience = {s.patience}
 max_epochs = {max_epochs}
 max_steps = {max_steps}
 eval_frequency = {eval_frequency}
@@ -200,8 +213,8 @@ get_length = null
 
 [training.batcher.size]
 @schedules = "compounding.v1"
-start = 100
-stop = 1000
+start = {s.batch_start}
+stop = {s.batch_stop}
 compound = 1.001
 t = 0.0
 
@@ -219,7 +232,7 @@ grad_clip = 1.0
 # thinc starts parameter averages at zero, which would shrink the sourced weights.
 use_averages = false
 eps = 0.00000001
-learn_rate = 0.001
+learn_rate = {s.learn_rate}
 
 [training.score_weights]
 ents_f = 1.0
@@ -263,6 +276,8 @@ def write(
     max_steps: int = 0,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
+    eval_frequency: int | None = None,
 ) -> Written:
     """Write the two DocBins and the config into ``out``; each file atomically.
 
@@ -285,8 +300,9 @@ def write(
         dev=dev_path.resolve(),
         max_epochs=max_epochs,
         max_steps=max_steps,
-        eval_frequency=eval_frequency_for(len(train)),
+        eval_frequency=eval_frequency or eval_frequency_for(len(train)),
         seed=seed,
+        settings=settings,
     )
     atomic_write(config_path, config.encode("utf-8"))
     written.files += [train_path, dev_path, config_path]
