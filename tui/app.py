@@ -135,18 +135,22 @@ def _article_ids(workspace: Workspace, files: Sequence[str]) -> list[str]:
 
 def run_app(args: argparse.Namespace) -> int:
     """``newsmark open``: exit 0 after a normal quit, 2 when the corpus cannot be opened."""
+    from tui.commands._common import UsageError
+    from tui.commands.queue import chosen_order
+
     try:
         workspace = Workspace(args.articles, args.annotations, getattr(args, "annotator", None))
         first = _article_ids(workspace, getattr(args, "files", None) or [])
-    except (CorpusError, ArticleError, StoreError, ProjectError) as exc:
+        order = chosen_order(args, remember=True)
+    except (CorpusError, ArticleError, StoreError, ProjectError, UsageError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
         return 2
     app = NewsmarkApp(
         workspace,
         first,
-        model=getattr(args, "model", None),
+        model=getattr(args, "model", None) or workspace.project.model,
         low_confidence=getattr(args, "low_confidence", None),
-        order=getattr(args, "order", None) or "file",
+        order=order,
         seed=getattr(args, "seed", 0),
     )
     result = app.run()

@@ -158,7 +158,10 @@ def run(args: argparse.Namespace) -> int:
         if Memory.path_in(args.annotations).is_file() and args.scheduler is None:
             args.memory = True
     remembered = _memory(args, workspace, ids) if getattr(args, "memory", False) else None
-    name = ner.resolve_model(args.model)  # a missing model is an error even with nothing to do
+    # A missing model is an error even with nothing to do.
+    name = ner.resolve_model(args.model or workspace.project.model)
+    if resuggest and args.model:
+        _take_over(args, name)
     if not ids and resuggest:
         print(f"No article of {len(workspace.ids)} is left unreviewed; nothing to suggest again.")
         return 0
@@ -188,6 +191,22 @@ def run(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
         )
         return _report(events, len(ids), pipeline.name, terminal=sys.stdout.isatty())
+
+
+def _take_over(args: argparse.Namespace, name: str) -> None:
+    """The model of ``--resuggest --model`` becomes the project's: the reader and the next
+    ``suggest`` use it (a folder is kept as an absolute path, so it is found from anywhere)."""
+    from pathlib import Path
+
+    from tui.core import project
+
+    model = str(Path(name).resolve()) if Path(name).is_dir() else name
+    if project.load(args.annotations).model != model:
+        written = project.update(args.annotations, model=model)
+        print(
+            f"newsmark: {model} suggests for this project from now on (in {written.path}).",
+            file=sys.stderr,
+        )
 
 
 def _not_reviewed(workspace: Workspace) -> list[str]:
