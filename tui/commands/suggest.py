@@ -125,7 +125,7 @@ def add_parser(
         metavar="N",
         help=f"parses the model keeps to score its suggestions (default: {DEFAULT_WIDTH}); "
         "each suggestion's score is the share of them that hold it. A beam costs time: "
-        "8 about doubles what suggesting takes, 16 more than triples it; 0 turns scores off",
+        "with 8 suggesting takes 2 to 3 times as long, with 16 3 to 5 times; 0 turns scores off",
     )
     p.add_argument(
         "--scheduler",
