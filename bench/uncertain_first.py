@@ -40,24 +40,30 @@ def main_bench() -> None:
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--max-steps", type=int, default=0)
+    parser.add_argument("--train-seed", type=int, default=0, help="split and training seed")
+    parser.add_argument("--first-seed", type=int, default=1, help="of the random draws")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the folders and suggestions of a last run"
+    )
     args = parser.parse_args()
     labels = project.parse_labels(",".join(LABELS))
     pool_docs = list(documents((args.conll / "eng.train").read_text("utf-8")))[: args.pool]
     test_docs = list(documents((args.conll / "eng.testb").read_text("utf-8")))[: args.test_docs]
     args.work.mkdir(parents=True, exist_ok=True)
-    gold = folder(args.work, "pool", pool_docs, RENAME)
-    test = folder(args.work, "test", test_docs, RENAME)
-    project.set_labels(gold / "annotations", labels)
-    suggested = args.work / "suggested"
-    shutil.rmtree(suggested, ignore_errors=True)
-    started = time.perf_counter()
-    where = ["--articles", str(gold / "articles"), "--annotations", str(suggested)]
-    if main(["suggest", "--labels", ",".join(labels), *where]) != 0:
-        raise SystemExit("suggest failed")
-    print(f"suggested the pool in {time.perf_counter() - started:.0f} s")
+    gold, test, suggested = args.work / "pool", args.work / "test", args.work / "suggested"
+    if not args.reuse:
+        gold = folder(args.work, "pool", pool_docs, RENAME)
+        test = folder(args.work, "test", test_docs, RENAME)
+        project.set_labels(gold / "annotations", labels)
+        shutil.rmtree(suggested, ignore_errors=True)
+        started = time.perf_counter()
+        where = ["--articles", str(gold / "articles"), "--annotations", str(suggested)]
+        if main(["suggest", "--labels", ",".join(labels), *where]) != 0:
+            raise SystemExit("suggest failed")
+        print(f"suggested the pool in {time.perf_counter() - started:.0f} s")
     workspace = Workspace(gold / "articles", suggested)
     picks = {"uncertain": queue.listing(workspace, "uncertain")[0][: args.docs]}
-    for seed in range(1, args.seeds + 1):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         picks[f"random {seed}"] = queue.listing(workspace, "random", seed)[0][: args.docs]
     items = {i.id: i for i in collect(gold / "articles", gold / "annotations").items}
     test_items = collect(test / "articles", test / "annotations", {"accepted"}).items
@@ -73,12 +79,13 @@ def main_bench() -> None:
         started, load = time.perf_counter(), os.getloadavg()[0]
         result = train(
             chosen,
-            args.work / name.replace(" ", "-"),
+            args.work / f"{name.replace(' ', '-')}-t{args.train_seed}",
             base=base_name,
             labels=labels,
             pipeline=base,
             epochs=args.epochs,
             max_steps=args.max_steps,
+            seed=args.train_seed,
         )
         tuned = ner.load(str(result.model_path))
         after = score(tuned.name, zip(truth, predict(tuned, test_items), strict=True), labels)
