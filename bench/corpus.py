@@ -34,7 +34,7 @@ from tui.core.article import read_article  # noqa: E402
 from tui.core.spans import Entity  # noqa: E402
 
 ID = re.compile(r"\d{3}/\d{5}\.txt")
-PROMPT = "Open: type to filter"
+PROMPT = "Open: type part of an id"
 WORDS = re.compile(r"\b(China|Iran|Pezeshkian|Wang|Xi|Israel|Gaza|Lebanon|Tehran|BRICS)\b")
 
 
@@ -95,7 +95,7 @@ def picker_closed(screen: pyte.Screen) -> bool:
 
 
 def filtered(query: str) -> common.Predicate:
-    """The filter box shows ``query`` and every listed id contains it."""
+    """The filter box shows ``query`` and every listed row contains it."""
 
     def check(screen: pyte.Screen) -> bool:
         found = picker_rows(screen)
@@ -103,7 +103,9 @@ def filtered(query: str) -> common.Predicate:
             return False
         top, ids = found
         typed = any(query in row for row in screen.display[top + 1 : top + 4])
-        return typed and bool(ids) and all(query in i for i in ids)
+        listed = [row for row in screen.display[top + 4 :] if ID.search(row)]
+        # A row matches by its id or by the article's first lines, which a row may cut (…).
+        return typed and bool(ids) and all(query in row or "…" in row for row in listed)
 
     return check
 

@@ -266,3 +266,26 @@ def test_cli_nothing_to_compare(team: Path, capsys: pytest.CaptureFixture[str]) 
     code = main(["agree", str(team / "kim"), str(team / "lee"), "--status", "rejected", *arts])
     assert code == 1
     assert "no article could be compared" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["agree", "--json"], ["agree"], ["stats"], ["validate"]])
+def test_a_closed_pipe_ends_quietly(team: Path, command: list[str]) -> None:
+    """``newsmark agree … --json | head -1``: the reader went away; no traceback, and an exit
+    status that is not success (141 as for SIGPIPE; rich's own console exits 1)."""
+    import subprocess
+    import sys
+
+    folders = [str(team / name) for name in ("kim", "lee")]
+    args = [*command, "--articles", str(team / "articles")]
+    args += folders if command[0] == "agree" else ["--annotations", folders[0]]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tui", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # before the command prints its first line
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) in (1, 141), err
+    assert err == ""

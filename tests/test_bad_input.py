@@ -120,7 +120,7 @@ def test_unreadable_toml(
 
     assert main(["stats"]) == 1
     captured = capsys.readouterr()
-    assert "unreadable" in captured.out and "1 annotation files cannot be read" in captured.err
+    assert "unreadable" in captured.out and "1 annotation file cannot be read" in captured.err
 
     assert main(["suggest"]) == 0  # not forced: the file is not its business
     assert main(["suggest", "--force"]) == 1
@@ -144,7 +144,7 @@ def test_annotation_for_an_article_that_no_longer_exists(
 
     assert main(["suggest", "--force"]) == 0
     assert main(["stats"]) == 0
-    assert "1 annotation files have no article" in capsys.readouterr().err
+    assert "1 annotation file has no article" in capsys.readouterr().err
     assert orphan.read_bytes() == before
     assert tomllib.loads(before.decode("utf-8"))["article"] == SEED_IDS[0]
 

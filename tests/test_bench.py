@@ -19,7 +19,14 @@ BENCHES = sorted(p.name for p in BENCH.glob("*.py") if p.name not in HELPERS | N
 
 
 def test_every_bench_is_listed() -> None:
-    assert BENCHES == ["corpus.py", "dask_suggest.py", "keys.py", "startup.py", "suggest.py"]
+    assert BENCHES == [
+        "corpus.py",
+        "dask_suggest.py",
+        "keys.py",
+        "startup.py",
+        "suggest.py",
+        "team.py",
+    ]
 
 
 @pytest.mark.parametrize("script", BENCHES)

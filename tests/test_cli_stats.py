@@ -89,3 +89,23 @@ def test_no_annotations_yet(workdir: Path, capsys: pytest.CaptureFixture[str]) -
     table = rows(capsys.readouterr().out)
     assert table[NO_ANNOTATION][1:3] == [str(len(SEED_IDS)), "100.0"]
     assert table["model"][1] == "0" and table["user"][1] == "0"
+
+
+def test_a_non_utf8_article_is_named_not_counted_as_waiting(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "articles" / "latin2.txt").write_bytes("dziesiątej\n".encode("iso-8859-2"))
+    assert main(["stats"]) == 1
+    out, err = capsys.readouterr()
+    table = rows(out)
+    assert table[NO_ANNOTATION][1] == str(len(SEED_IDS))
+    assert table["unusable article"][1] == "1"
+    assert "latin2.txt: is not UTF-8 text" in err and "not counted" in err
+
+
+def test_one_orphan_is_one_file(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "annotations" / "gone.toml").write_text("schema = 1\n", "utf-8")
+    main(["stats"])
+    assert "1 annotation file has no article any more and was not counted" in (
+        capsys.readouterr().err
+    )

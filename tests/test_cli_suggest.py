@@ -94,7 +94,7 @@ def test_articles_with_a_file_are_left_alone(
     assert main(["suggest"]) == 0
     assert toml_path(SEED_IDS[0]).read_bytes() == before
     assert read_toml(SEED_IDS[1])["status"] == "unreviewed"
-    assert "Suggested entities for 1 of 1 articles" in capsys.readouterr().out
+    assert "Suggested entities for 1 of 1 article with" in capsys.readouterr().out
 
 
 def test_nothing_to_do_does_not_load_the_model(
@@ -256,6 +256,8 @@ def test_a_file_created_meanwhile_is_left_alone(
     first = toml_path(SEED_IDS[0])
 
     class Racing:
+        max_length = ruler_pipeline.nlp.max_length
+
         def __init__(self) -> None:
             self.nlp = ruler_pipeline.nlp
 
@@ -333,3 +335,40 @@ def test_chrome_marks_each_articles_page_chrome_and_spares_a_persons_entity(
     assert doc["status"] == "in_progress"
     assert (umer, umer + 13, "PERSON", "Umer Jamshaid", "user") in spans(doc)
     assert all(e <= tail[0] for _, e, *_ in spans(doc))
+
+
+def test_a_file_that_cannot_be_written_is_named_and_the_rest_are_written(
+    workdir: Path,
+    ruler: Pipeline,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real_save = store.save
+
+    def save(path: Path, annotation: store.Annotation, text: str) -> None:
+        if path.name == toml_path(SEED_IDS[0]).name:
+            raise OSError(errno.ENAMETOOLONG, "File name too long")
+        real_save(path, annotation, text)
+
+    monkeypatch.setattr(store, "save", save)
+    assert main(["suggest"]) == 1
+    out, err = capsys.readouterr()
+    (line,) = err.splitlines()
+    assert str(toml_path(SEED_IDS[0])) in line and "File name too long" in line
+    assert "Suggested entities for 1 of 2 articles" in out and "1 article failed" in out
+    assert toml_path(SEED_IDS[1]).exists() and not toml_path(SEED_IDS[0]).exists()
+
+
+def test_counts_and_rates_read_as_sentences(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.core.words import count, rate
+
+    assert count(1, "article") == "1 article" and count(0, "article") == "0 articles"
+    assert count(2, "entity") == "2 entities" and count(1, "annotation file") == "1 annotation file"
+    assert rate(1, 38.2) == "38 s per article"
+    assert rate(3, 2.0) == "1.5 articles/s"
+    assert rate(2, 5.0) == "2.5 s per article"
+    events = [Event("a.txt", "suggested", entities=1)]
+    assert suggest_cmd._report(iter(events), 1, "m 1", terminal=False) == 0
+    out = capsys.readouterr().out
+    assert "Suggesting entities for 1 article with m 1" in out
+    assert "a.txt: 1 entity\n" in out

@@ -129,3 +129,13 @@ def test_every_problem_is_listed(small: Path, capsys: pytest.CaptureFixture[str]
     ]
     assert lines[-1] == "3 problems in 3 of 4 files; 1 OK."
     assert str(good) not in "\n".join(lines)
+
+
+def test_a_non_utf8_article_without_a_file_is_named(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "articles" / "latin2.txt").write_bytes("dziesiątej\n".encode("iso-8859-2"))
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert "latin2.txt: article: is not UTF-8 text (bad byte at offset 6)" in out
+    assert "1 article cannot be used" in out

@@ -12,6 +12,7 @@ from tui.core import corpus_index, store
 from tui.core.article import read_article
 from tui.core.edits import Status
 from tui.core.lint import cased_lower
+from tui.core.memory import Memory
 from tui.core.spans import Entity
 from tui.core.workspace import Annotated, Workspace
 
@@ -87,12 +88,55 @@ def test_name_parts_and_lower_case_names_come_next_with_their_reason(workdir: Pa
     index = corpus_index.build(Workspace(workdir / "articles", workdir / "annotations"))
     hints = {e.text: e.hint for e in index.suspects}
     assert hints == {
-        "Pezeshkian": "part of 'Masoud Pezeshkian', a PERSON",
+        "Pezeshkian": "part of 'Masoud Pezeshkian', a PERSON 1×",
         "hegemonic practices": "a name label on text with no capital letter",
     }
     assert [e.text for e in index.entries[:2]] == ["Pezeshkian", "hegemonic practices"]
     assert index.find("two") is not None and not index.find("two").suspect  # type: ignore[union-attr]
     assert index.find("Xi") is not None and index.find("Xi").hint is None  # type: ignore[union-attr]
+
+
+def test_the_rarer_reading_of_a_name_part_is_the_suspect(tmp_path: Path) -> None:
+    """ "London" GPE in other articles, "Michael London" PERSON once: the PERSON is the odd
+    one; "Wang" ORG twice after "Wang Yi" PERSON in the same article: "Wang" is."""
+    articles, annotations = tmp_path / "articles", tmp_path / "annotations"
+    articles.mkdir()
+    annotations.mkdir()
+    texts = {
+        "a.txt": "Michael London scored in London, BBC Sport said.",
+        "b.txt": "London and London again; BBC said; BBC too. Wang Yi met Wang, Wang.",
+    }
+    for name, text in texts.items():
+        (articles / name).write_text(text, "utf-8")
+    spans = {
+        "a.txt": [
+            ("Michael London", "PERSON", 0),
+            ("London", "GPE", 1),
+            ("BBC Sport", "PERSON", 0),
+        ],
+        "b.txt": [("London", "GPE", 0), ("London", "GPE", 1), ("BBC", "ORG", 0), ("BBC", "ORG", 1)]
+        # A surname after the full name in the same article: the surname is the odd one.
+        + [("Wang Yi", "PERSON", 0), ("Wang", "ORG", 1), ("Wang", "ORG", 2)],
+    }
+    for name, wanted in spans.items():
+        article = read_article(articles, name)
+        entities = []
+        for text, label, nth in wanted:
+            at = -1
+            for _ in range(nth + 1):
+                at = article.text.index(text, at + 1)
+            entities.append(Entity(at, at + len(text), label, "model"))
+        annotation = store.Annotation(name, article.sha256, "unreviewed", tuple(entities))
+        store.save(store.annotation_path(annotations, name), annotation, article.text)
+    index = corpus_index.build(Workspace(articles, annotations))
+    hints = {e.text: (e.hint, e.other) for e in index.suspects}
+    assert hints == {
+        "Michael London": ("holds 'London', elsewhere GPE 3×", "London"),
+        "BBC Sport": ("holds 'BBC', elsewhere ORG 2×", "BBC"),
+        "Wang": ("part of 'Wang Yi', a PERSON 1×", "Wang Yi"),
+    }
+    london = index.find("London")
+    assert london is not None and not london.suspect
 
 
 @pytest.mark.parametrize(
@@ -187,3 +231,22 @@ def test_label_all_leaves_excluded_text_alone(corpus: Workspace) -> None:
     plan = corpus_index.plan(corpus, opened, "Pezeshkian", "label_all", "PERSON")
     first = next(c for c in plan.changes if c.article == FIRST)
     assert first.added and all(e.end <= last for e in first.added)
+
+
+def test_a_preview_item_is_one_place_in_its_line_and_can_be_left_out(corpus: Workspace) -> None:
+    opened: dict[str, Annotated] = {}
+    plan = corpus_index.plan(corpus, opened, "Pezeshkian", "relabel", "PERSON")
+    (item,) = plan.items()
+    text = opened[FIRST].article.text
+    before, changed, after = item.line(text)
+    assert changed == "Pezeshkian" and item.what() == "NORP→PERSON"
+    assert text[item.start - len(before) : item.end + len(after)] == before + changed + after
+    left = plan.without([item])
+    assert left.items() == [] and [c.kept for c in left.included] == [item.removed]
+    done = corpus_index.apply(corpus, opened, left)
+    (step,) = done.steps
+    assert [e.source for e in opened[FIRST].document.entities if e.start == item.start] == ["user"]
+    assert not Memory().learn(step[1], text)  # kept as it is: no lesson about the text
+    item = corpus_index.Item("a", (Entity(4, 6, "ORG", "model"),), ())
+    assert item.line("ab\r\n😀中 x\r\nz", 10) == ("", "😀中", " x")
+    assert item.what() == "−ORG"

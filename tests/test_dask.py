@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SEEDS, make_ruler_pipeline
+from tests.conftest import SEEDS, make_ruler_pipeline, needs_install
 from tui.cli import main
 from tui.core import batch, ner, store
 from tui.core import distributed as dist
@@ -31,13 +31,27 @@ from tui.core.batch import Event
 from tui.core.spans import Entity
 from tui.core.workspace import Workspace
 
-pytest.importorskip("distributed")
-
 ARTICLES = 40
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
+def dask_installed() -> None:
+    """Dask's ``distributed``, which every test with a cluster needs (a dev dependency)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        missing = True
+    else:
+        missing = False
+    if missing:  # outside the except, so the report is the one line, not a chained traceback
+        needs_install("Dask distributed", "the cluster tests", "pip install -e '.[dev]'")
+
+
+needs_dask = pytest.mark.usefixtures("dask_installed")
+
+
+@pytest.fixture(scope="module")
+def client(dask_installed: None) -> Iterator[Any]:
     """Two single-threaded worker processes, as ``--scheduler local:2`` starts them, shared
     by the tests of this module."""
     with dist.connect(dist.Scheduler(workers=2), dashboard_address=":0") as client:
@@ -276,6 +290,7 @@ def test_a_second_run_does_only_what_is_missing(
     assert len(contents(annotations)) == 20
 
 
+@needs_dask
 def test_cli_on_a_local_cluster(
     tmp_path: Path, ruler_model: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -310,6 +325,7 @@ def test_cli_on_a_running_scheduler_with_force(
     assert client.status == "running"  # the cluster is still up: it was not ours to stop
 
 
+@needs_dask
 def test_ctrl_c_on_a_local_cluster_is_one_line_and_the_rest_resumes(
     tmp_path: Path, ruler_model: str
 ) -> None:
@@ -340,6 +356,7 @@ def test_ctrl_c_on_a_local_cluster_is_one_line_and_the_rest_resumes(
     assert len(contents(annotations)) == 200
 
 
+@needs_dask
 def test_evaluate_on_a_local_cluster_scores_like_a_local_run(
     tmp_path: Path, ruler_model: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -396,6 +413,7 @@ def test_a_model_the_workers_lack_is_one_sentence(
     assert dist.load_everywhere(client, ruler_model) == "ruler 0.0.0"
 
 
+@needs_dask
 def test_no_scheduler_at_the_address_is_one_sentence() -> None:
     with (
         pytest.raises(dist.DistributedError, match="No Dask scheduler answers at tcp://127"),

@@ -4,6 +4,7 @@ and the doccano round trip."""
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -176,24 +177,77 @@ def test_any_json_is_a_record_never_an_exception(record: object) -> None:
         assert (result.parsed, result.refused, result.skipped) != (None, None, None)
 
 
+CONLL_LINES = st.one_of(
+    st.sampled_from(["", " ", "-DOCSTART-\tO", "a", "a\tB-", "a\tX-Y", "a b\tQ"]),
+    st.builds(
+        "{}\t{}".format,
+        st.sampled_from(["a", "bb", "中", "é\u0301"]),
+        st.sampled_from(["O", "B-X", "I-X", "E-X", "S-Y", "I-Y", "L-X", "U-Z", "B-X-Y"]),
+    ),
+)
+CONLL_GARBAGE = st.lists(
+    st.sampled_from(["a", "B-X", "I-X", "E-Y", "S-", "O", " ", "\t", "\n", "-DOCSTART-"]),
+    max_size=30,
+).map("".join)
+
+
+def conll_documents(conll: str) -> list[list[tuple[str, str]]]:
+    """The ``(token, last column)`` lines of each document, as the format defines them."""
+    docs: list[list[tuple[str, str]]] = [[]]
+    for line in conll.split("\n"):
+        cols = line.split()
+        if cols[:1] == ["-DOCSTART-"]:
+            docs.append([])
+        elif cols:
+            docs[-1].append((cols[0], cols[-1] if len(cols) > 1 else ""))
+    return [doc for doc in docs if doc]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=st.text(st.sampled_from(list("ab .\n")), min_size=1, max_size=20),
     ann=st.text(st.sampled_from(list("TRA#12 ;\t\nXb-²")), max_size=40),
-    conll=st.lists(
-        st.sampled_from(["a", "B-X", "I-X", "E-Y", "S-", "O", " ", "\t", "\n", "-DOCSTART-"]),
-        max_size=30,
-    ).map("".join),
+    conll=st.one_of(CONLL_GARBAGE, st.lists(CONLL_LINES, max_size=30).map("\n".join)),
 )
 def test_any_brat_or_conll_text_is_records_never_an_exception(
     text: str, ann: str, conll: str
 ) -> None:
+    """Every .ann line is an entity or a reason; every CoNLL document is one record, either
+    refused or holding exactly its tokens, with the tagged ones in entities and no other."""
     from tui.core.formats import brat
     from tui.core.formats import conll as conll_format
     from tui.core.formats.base import ReadOptions
+    from tui.core.spans import check_entities
 
-    brat.read_document(Path("x.ann"), ann, text, ReadOptions())
-    list(conll_format.read(Path("x.conll"), conll, ReadOptions()))
+    spans, others = brat.read_document(Path("x.ann"), ann, text, ReadOptions())
+    assert len(spans) + len(others) == sum(1 for line in ann.split("\n") if line.strip())
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert not any(o.start < span.end and span.start < o.end for o in spans if o is not span)
+    for other in others:
+        assert other.where.startswith("x.ann:") and other.parsed is None
+        assert bool(other.refused) != bool(other.skipped)
+
+    records = list(conll_format.read(Path("x.conll"), conll, ReadOptions()))
+    documents = conll_documents(conll)
+    assert len(records) == len(documents)
+    for record, lines in zip(records, documents, strict=True):
+        assert record.where.startswith("x.conll:")
+        valid = all(tag == "O" or re.fullmatch(r"[BIESLU]-\S+", tag) for _, tag in lines)
+        if not valid:
+            assert record.parsed is None and record.refused, record
+            continue
+        parsed = record.parsed
+        assert parsed is not None and record.refused is None
+        assert parsed.text.split() == [token for token, _ in lines]
+        check_entities(parsed.text, parsed.entities)
+        offset = 0
+        for token, tag in lines:  # each token inside an entity exactly when it is tagged
+            at = parsed.text.index(token, offset)
+            offset = at + len(token)
+            inside = [e for e in parsed.entities if e.start <= at and offset <= e.end]
+            assert len(inside) == (tag != "O"), (token, tag, parsed)
+            assert all(e.label == tag[2:] for e in inside)
 
 
 def test_entities_with_and_without_an_origin_still_sort() -> None:

@@ -16,8 +16,9 @@ from tui.core import memory as memory_mod
 from tui.core import ner, store
 from tui.core.article import read_article
 from tui.core.edits import Document
-from tui.core.memory import Change, Memory, MemoryError, Recall
+from tui.core.memory import Change, Memory, MemoryError
 from tui.core.ner import Pipeline
+from tui.core.recall import Recall
 from tui.core.spans import Entity
 from tui.core.stats import collect
 
@@ -117,7 +118,7 @@ def test_learns_a_relabel_a_delete_and_a_resize() -> None:
     edit = doc.add(13, 18, "GPE")
     assert edit is not None and mem.learn(edit, TEXT)
     assert mem.labels == {"Pezeshkian": "PERSON", "Shafaq News": "ORG", "China": "GPE"}
-    assert mem.deleted == {"hegemonic practices"}
+    assert mem.rejected == {memory_mod.Rejected("hegemonic practices", "ORG", "and", ".")}
     assert list(mem.resized) == ["Shafaq News/ China"]
 
 
@@ -177,7 +178,7 @@ def test_a_span_grown_over_a_suggestion_says_nothing_about_the_suggestion() -> N
     edit = doc.resize(pez, pez.start, heg.end)  # two suggestions become one span
     assert edit is not None and mem.learn(edit, TEXT)
     assert mem.labels == {"Pezeshkian and hegemonic practices": "NORP"}
-    assert not mem.deleted and not mem.resized
+    assert not mem.deleted and not mem.resized and not mem.rejected
     doc.undo()
     mem = Memory()
     own = doc.relabel(pez, "PERSON")
@@ -185,7 +186,7 @@ def test_a_span_grown_over_a_suggestion_says_nothing_about_the_suggestion() -> N
     grown = doc.resize(own.added[0], pez.start, heg.end)  # the person's own span moved
     assert grown is not None and mem.learn(grown, TEXT)
     assert list(mem.resized) == ["Pezeshkian"]
-    assert "hegemonic practices" not in mem.deleted
+    assert not mem.rejected
 
 
 def test_undo_forgets_and_status_teaches_nothing() -> None:
@@ -209,7 +210,75 @@ def test_deleting_your_own_span_forgets_it() -> None:
     deleted = doc.delete(doc.entities[0])
     assert deleted is not None
     mem.learn(deleted, doc.text)
-    assert not mem.labels and not mem.deleted
+    assert not mem
+
+
+def test_context_is_the_token_on_either_side() -> None:
+    text = "Iran backs the One-China policy.\r\nOne in 10 😀 said 中国"
+    at = text.index("One")
+    assert memory_mod.context(text, at, at + 3) == ("the", "-")
+    second = text.index("One", at + 1)
+    assert memory_mod.context(text, second, second + 3) == (".", "in")
+    assert memory_mod.context(text, 0, 4) == ("", "backs")
+    assert memory_mod.context(text, text.index("said"), text.index("said") + 4) == ("😀", "中国")
+    assert memory_mod.context(text, len(text) - 2, len(text)) == ("said", "")
+
+
+@given(st.text(max_size=40), st.integers(0, 40), st.integers(0, 40))
+def test_context_is_what_touches_the_span_on_either_side(text: str, a: int, b: int) -> None:
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    before, after = memory_mod.context(text, start, end)
+    assert text[:start].rstrip().endswith(before)
+    assert text[end:].lstrip().startswith(after)
+    assert not any(c.isspace() for c in before + after)
+    assert bool(before) == bool(text[:start].strip()) and bool(after) == bool(text[end:].strip())
+
+
+def test_a_deletion_is_remembered_where_it_was_and_an_undo_forgets_it() -> None:
+    text = "Iran backs the One-China policy."
+    doc, mem = Document(text, [Entity(15, 18, "CARDINAL", "model")]), Memory()
+    edit = doc.delete(doc.entities[0])
+    assert edit is not None and mem.learn(edit, text)
+    assert not mem.deleted and not mem.gone()
+    assert mem.rejected == {memory_mod.Rejected("One", "CARDINAL", "the", "-")}
+    back = Memory.parse(mem.dumps(), Path("m.toml"))
+    assert back.rejected == mem.rejected
+    assert mem.about("One") == ["deleted as CARDINAL at 'the' ◂ ▸ '-'"]
+    undone = doc.undo()
+    assert undone is not None and mem.learn(undone.inverse(), text)
+    assert not mem
+
+
+def test_a_deletion_in_two_different_places_is_a_deletion_everywhere() -> None:
+    mem = Memory()
+    mem.reject("hegemonic practices", "ORG", "and", ".")
+    mem.reject("hegemonic practices", "ORG", "and", ".")
+    assert mem.gone() == []
+    mem.reject("hegemonic practices", "NORP", "of", "in")
+    assert mem.gone() == ["hegemonic practices"]
+    assert mem.places() == []
+    assert mem.about("hegemonic practices") == ["never suggested"]
+    mem.forget("hegemonic practices")
+    assert not mem
+
+
+def test_one_deleted_in_one_china_stays_in_one_in_ten(real: Pipeline, workdir: Path) -> None:
+    """The "One" of "One-China" deleted in the first seed; a correct "One" elsewhere stays."""
+    first = read_article(workdir / "articles", SEED_IDS[0])
+    doc = Document(first.text, memory_mod.entities(real.nlp(first.text), first.text))
+    one = next(e for e in doc.entities if e.text(first.text) == "One")
+    assert one.label == "CARDINAL"
+    mem = Memory()
+    edit = doc.delete(one)
+    assert edit is not None and mem.learn(edit, first.text)
+    mem.install(real.nlp)
+    other = "Beijing thanked Iran for the One-China policy. One in 10 people agreed."
+    found = [(e.text(other), e.start) for e in memory_mod.entities(real.nlp(other), other, mem)]
+    assert ("One", other.index("One in")) in found
+    assert ("One", other.index("One-")) not in found
+    changed = memory_mod.changes(real.nlp(other), other, mem)
+    at = other.index("One-")
+    assert changed == [Change(at, at + 3, None, "CARDINAL")]
 
 
 # -- the SpanRuler ------------------------------------------------------------------------
@@ -224,6 +293,7 @@ def test_installs_spacys_span_ruler_named_newsmark_memory(ruler: Pipeline) -> No
     assert config["ents_filter"] == {
         "@misc": "newsmark.memory_ents_filter.v1",
         "deleted": ["Xinhua"],
+        "rejected": [],
     }
     assert config["overwrite"] is False
     Memory().install(ruler.nlp)
@@ -381,6 +451,35 @@ def test_suggest_memory_updates_unreviewed_articles_and_stats_counts_what_was_ke
     out = capsys.readouterr().out
     assert f"changed {changed} model spans on accepted articles" in out
     assert f"kept {changed - 1} of those" in out
+
+
+def test_suggest_memory_deletes_only_where_it_learnt_and_stats_show_it(
+    stand_in: Pipeline, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    annotations = workdir / "annotations"
+    mem = Memory(path=Memory.path_in(annotations))
+    mem.reject("China", "GPE", "between", "and")  # "historical ties between China and Iran"
+    mem.save()
+    assert main(["suggest", "--memory"]) == 0
+    text = read_article(workdir / "articles", SEED_IDS[0]).text
+    at = text.index("between China and") + len("between ")
+    china = [s[0] for s in spans_on_disk(workdir, SEED_IDS[0]) if s[2] == "China"]
+    assert at not in china and len(china) == text.count("China") - 1
+    assert memory_mod.read_log(annotations)[SEED_IDS[0]] == [Change(at, at + 5, None, "GPE")]
+    capsys.readouterr()
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "Memory holds 0 labels, 1 deletions in one place, 0 texts never suggested" in out
+    # Accepted as it is: the deletion counts as kept.
+    data = tomllib.loads(store.annotation_path(annotations, SEED_IDS[0]).read_text("utf-8"))
+    path = store.annotation_path(annotations, SEED_IDS[0])
+    path.write_text(
+        path.read_text("utf-8").replace('status = "unreviewed"', 'status = "accepted"'), "utf-8"
+    )
+    assert data["status"] == "unreviewed"
+    stats = collect(workdir / "articles", annotations)
+    assert (stats.memory_removed, stats.memory_removed_kept) == (1, 1)
+    assert stats.remembered["deleted here"] == 1
 
 
 def test_suggest_memory_refuses_a_broken_memory(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,8 +36,15 @@ def test_every_label_name_gets_a_colour_rich_can_draw(label: str) -> None:
 
 
 def test_misc_is_no_longer_an_unparseable_colour() -> None:
-    """The issue's case: ``MISC`` was given ``#ddd``, which froze the app."""
-    Color.parse(palette.colour("MISC"))
+    """The issue's case: ``MISC`` was given ``#ddd``, which froze the app. Its colour is now
+    a full ``#rrggbb`` that its styles really use (not the grey a colour problem falls back
+    to), apart from every displaCy colour."""
+    misc = palette.colour("MISC")
+    assert re.fullmatch(r"#[0-9a-f]{6}", misc), misc
+    rgb = Color.parse(misc).get_truecolor()
+    background = palette.label_style("MISC").bgcolor
+    assert background is not None and background.get_truecolor() == rgb
+    assert misc != palette.FALLBACK and misc not in palette.DISPLACY.values()
 
 
 def test_a_hundred_labels_get_distinct_colours() -> None:

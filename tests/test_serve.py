@@ -13,9 +13,9 @@ import contextlib
 import json
 import os
 import select
-import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -27,15 +27,8 @@ import pytest
 
 from tests.conftest import SEED_IDS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NEEDLE = "expressed support for"
 DEADLINE = 90.0  # seconds for the whole page to show the article, on a busy 2-core machine
-
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed (Debian: apt-get install chromium); "
-    "the browser test of newsmark serve needs it",
-)
 
 # Runs before textual.js: keep the xterm Terminal that textual.js stores as ``this.terminal``.
 HOOK = """
@@ -161,11 +154,17 @@ def server(workdir: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[str]:
-    assert CHROMIUM is not None
+def browser(chromium: str, tmp_path: Path) -> Iterator[str]:
+    with launch_chromium(chromium, tmp_path / "chromium-profile") as devtools:
+        yield devtools
+
+
+@contextlib.contextmanager
+def launch_chromium(binary: str, profile: Path) -> Iterator[str]:
+    """A headless Chromium with its own profile; yields its DevTools websocket address."""
     proc = subprocess.Popen(
         [
-            CHROMIUM,
+            binary,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -176,7 +175,7 @@ def browser(tmp_path: Path) -> Iterator[str]:
             "--disable-sync",
             "--disable-dev-shm-usage",
             "--window-size=1280,800",
-            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            f"--user-data-dir={profile}",
             "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0",
             "about:blank",
@@ -259,8 +258,7 @@ async def screen_text(devtools_ws: str, url: str, needle: str, timeout: float) -
         return value
 
 
-@needs_chromium
-async def test_browser_shows_the_article(server: str, browser: str) -> None:
+async def test_browser_shows_the_article(chromium: str, server: str, browser: str) -> None:
     # The outer bound covers a browser that stops answering DevTools calls altogether.
     text = await asyncio.wait_for(screen_text(browser, server, NEEDLE, DEADLINE), DEADLINE + 30)
     assert NEEDLE in text, f"the page did not show the article; it showed:\n{text}"
@@ -325,9 +323,30 @@ def test_each_session_runs_open_with_the_same_options(tmp_path: Path) -> None:
     ]
 
 
-def test_serve_binds_to_the_loopback_by_default() -> None:
+def listening_addresses(port: int) -> set[str]:
+    """The addresses sockets listen on at ``port``, from the kernel's own tables."""
+    found = set()
+    for table, family in (("/proc/net/tcp", socket.AF_INET), ("/proc/net/tcp6", socket.AF_INET6)):
+        with contextlib.suppress(FileNotFoundError), open(table) as rows:
+            for row in list(rows)[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, _, hex_port = local.partition(":")
+                if state != "0A" or int(hex_port, 16) != port:  # 0A: LISTEN
+                    continue
+                words = [int(address[i : i + 8], 16) for i in range(0, len(address), 8)]
+                packed = b"".join(struct.pack("=I", word) for word in words)
+                found.add(socket.inet_ntop(family, packed))
+    return found
+
+
+def test_serve_binds_to_the_loopback_by_default(workdir: Path) -> None:
+    """A real server started without --host: its one listening socket is 127.0.0.1's, so
+    another machine (or even 127.0.0.2) cannot connect."""
     from tui.cli import build_parser
 
-    args = build_parser().parse_args(["serve"])
-    assert args.host == "127.0.0.1"
-    assert args.port == 8000
+    assert build_parser().parse_args(["serve"]).port == 8000
+    with serving(workdir) as url:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        assert listening_addresses(port) == {"127.0.0.1"}
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.2", port), timeout=5).close()

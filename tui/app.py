@@ -139,7 +139,12 @@ def run_app(args: argparse.Namespace) -> int:
     from tui.commands.queue import chosen_order
 
     try:
-        workspace = Workspace(args.articles, args.annotations, getattr(args, "annotator", None))
+        workspace = Workspace(
+            args.articles,
+            args.annotations,
+            getattr(args, "annotator", None),
+            only=getattr(args, "only", None),
+        )
         first = _article_ids(workspace, getattr(args, "files", None) or [])
         order = chosen_order(args, remember=True)
     except (CorpusError, ArticleError, StoreError, ProjectError, UsageError) as exc:

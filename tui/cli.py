@@ -3,13 +3,15 @@
 This module only builds the parser and dispatches; what commands share (the usage error,
 the common options, folder and selection checks) lives in :mod:`tui.commands._common`.
 
-Exit codes: 0 success, 1 the command found problems, 2 bad usage or input. Every expected
+Exit codes: 0 success, 1 the command found problems, 2 bad usage or input, 141 (quietly)
+when the output's reader closed the pipe. Every expected
 failure is one sentence on stderr naming the file and what to do, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +24,7 @@ from tui.core.project import ProjectError
 from tui.core.store import StoreError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader went away
 
 __all__ = [
     "EXIT_OK",
@@ -50,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _pipe_closed() -> int:
+    """The reader of our output went away (``newsmark agree --json | head -1``): stop
+    quietly, as a command killed by SIGPIPE would, and keep Python's exit flush from writing
+    to the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
+    return EXIT_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -60,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.annotations = getattr(args, "annotations", Path("annotations"))
     try:
         code: int = load(args.command).run(args)
+        sys.stdout.flush()  # here, so a closed pipe is seen while we can still answer it
+    except BrokenPipeError:
+        return _pipe_closed()
     except (UsageError, CorpusError, ModelError, ArticleError, StoreError, ProjectError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -344,8 +344,25 @@ SCREEN_BINDINGS: list[Binding] = [
         "pick_article",
         "Open…",
         id="article-pick",
-        tooltip="Open the article picker for this pane: ids, status, entity counts, "
-        "type to filter.",
+        tooltip="Open the article picker for this pane: ids, status, entity counts and first "
+        'lines; type part of an id, a title or a status ("Google", "unrev") to filter.',
+    ),
+    Binding(
+        "full_stop",
+        "step_article(1)",
+        "Next article",
+        show=False,
+        id="article-next",
+        tooltip="Open the next article in corpus order in this pane, leaving its status and "
+        "this one's as they are (a, r and s set a status, then open the next to review).",
+    ),
+    Binding(
+        "comma",
+        "step_article(-1)",
+        "Previous article",
+        show=False,
+        id="article-previous",
+        tooltip="Open the previous article in corpus order in this pane, statuses unchanged.",
     ),
     Binding(
         "slash",
@@ -446,7 +463,31 @@ INDEX_BINDINGS: list[Binding] = [
         "Jump",
         id="index-jump",
         tooltip="In the index: open the next occurrence of the highlighted text in the article "
-        "pane.",
+        "pane; I comes back to the same row, and enter there goes on to the occurrence after.",
+    ),
+    Binding(
+        "o",
+        "other_reading",
+        "Other reading",
+        id="index-other",
+        tooltip="In the index: from a hint (?) to the reading it is weighed against "
+        '("Michael London" PERSON and "London" GPE), and back, to fix whichever is wrong.',
+    ),
+    Binding(
+        "f",
+        "forget",
+        "Forget",
+        id="index-forget",
+        tooltip="In the index: make the memory forget what it holds about the highlighted text "
+        "(◆): a deletion, a label or a resize; unreviewed articles open are suggested again.",
+    ),
+    Binding(
+        "s",
+        "suggest",
+        "Suggest the rest",
+        id="index-suggest",
+        tooltip="In the index: suggest, with the model and the memory, every article that has no "
+        "suggestions yet, so the index knows them too; escape stops.",
     ),
     Binding(
         "u",
@@ -456,7 +497,13 @@ INDEX_BINDINGS: list[Binding] = [
         tooltip="In the index: undo the last correction made across the corpus, in every "
         "article it changed.",
     ),
-    Binding("escape", "close", "Close", id="index-close", tooltip="Close the index."),
+    Binding(
+        "escape",
+        "close",
+        "Close",
+        id="index-close",
+        tooltip="Close the index (while it suggests articles: stop that first).",
+    ),
 ]
 
 # Keys of the preview of a correction across the corpus.
@@ -466,7 +513,17 @@ PREVIEW_BINDINGS: list[Binding] = [
         "apply",
         "Apply",
         id="preview-apply",
-        tooltip="In a preview: make the changes listed, saving article by article.",
+        priority=True,  # over the list's own enter
+        tooltip="In a preview: make the changes ticked, saving article by article.",
+    ),
+    Binding(
+        "space",
+        "toggle_place",
+        "Untick",
+        id="preview-toggle",
+        priority=True,
+        tooltip="In a preview: untick the highlighted place (each change is listed in its "
+        "article and line of text), or tick it again; unticked places are left as they are.",
     ),
     Binding(
         "exclamation_mark",
@@ -591,6 +648,14 @@ REVIEW_BINDINGS: list[Binding] = [
         "cursor, for labels past 9.",
     ),
     Binding(
+        "slash",
+        "search",
+        "Search",
+        id="review-search",
+        tooltip="Search the gold (type, then enter); enter jumps to the next match, escape "
+        "clears it.",
+    ),
+    Binding(
         "G",
         "accept_agreed",
         "Accept agreed",
@@ -600,6 +665,9 @@ REVIEW_BINDINGS: list[Binding] = [
         "in one step (gold already written is kept).",
     ),
 ]
+
+REVIEW_HELP: tuple[Binding, ...] = (*REVIEW_BINDINGS, *VIEW_BINDINGS, *APP_BINDINGS)
+"""Every key of ``newsmark review``, as its help shows them: each works there."""
 
 _DISPLAY = {
     "left_square_bracket": "[",

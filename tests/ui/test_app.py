@@ -194,3 +194,21 @@ def test_an_unknown_file_argument_exits_2(
     )
     assert run_app(args) == 2
     assert "x.txt is not an article" in capsys.readouterr().err
+
+
+async def test_a_long_article_gets_its_suggestions_in_pieces(
+    make_app: MakeApp, workdir: Path, ruler_pipeline: Pipeline
+) -> None:
+    """Over spaCy's max_length the model runs piece by piece; offsets stay exact."""
+    from tests.test_long_articles import by_paragraph, long_text
+
+    text = long_text()
+    (workdir / "articles" / "long.txt").write_text(text, "utf-8", newline="")
+    app = make_app(first=("long.txt",))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+    saved_ents = toml(workdir, "long")["entities"]
+    assert [(e["start"], e["end"], e["label"]) for e in saved_ents] == by_paragraph(
+        ruler_pipeline, text
+    )
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in saved_ents)

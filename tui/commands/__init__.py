@@ -20,6 +20,7 @@ COMMAND_MODULES: dict[str, str] = {
     "train": "tui.commands.train",
     "agree": "tui.commands.agree",
     "serve": "tui.commands.serve",
+    "team": "tui.commands.team",
     "add": "tui.commands.add",
     "review": "tui.commands.review",
     "queue": "tui.commands.queue",

@@ -15,6 +15,12 @@ def add_parser(
     from tui.commands._common import add_labels_option
 
     p = subparsers.add_parser(name, parents=[common], help="open the reader (the default command)")
+    p.add_argument(
+        "--member",
+        metavar="NAME",
+        help="open as this member of the team in the annotations folder: only the articles "
+        "routed to them, written to ANNOTATIONS/NAME/ (newsmark serve --team uses it)",
+    )
     p.add_argument("files", nargs="*", help="article ids or paths to open first")
     p.add_argument("--model", metavar="NAME", help="spaCy pipeline for suggestions")
     p.add_argument("--annotator", metavar="NAME", help="recorded in the files this session writes")
@@ -44,4 +50,20 @@ def run(args: argparse.Namespace) -> int:
     from tui.commands._common import project_labels
 
     project_labels(args)
+    if args.member:
+        as_member(args)
     return run_app(args)
+
+
+def as_member(args: argparse.Namespace) -> None:
+    """Point the reader at the member's folder and articles, and record their name."""
+    from tui.commands._common import UsageError
+    from tui.core import team
+
+    if args.annotator:
+        raise UsageError("--member records the member's name; drop --annotator.")
+    try:
+        args.annotations, args.only = team.member_view(args.annotations, args.articles, args.member)
+    except team.TeamError as exc:
+        raise UsageError(str(exc)) from None
+    args.annotator = args.member

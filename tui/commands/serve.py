@@ -5,6 +5,9 @@ options, writing to the same annotations folder. The server binds to the loopbac
 default: anyone who can reach it can edit the annotations, so put a reverse proxy with a
 password in front of it before opening it to a network.
 
+With ``--team``, people sign in first (``newsmark team add``) and each gets a reader of their
+own articles writing their own folder (see :mod:`tui.serve_team`).
+
 Exit codes: 0 after Ctrl+C; 2 bad usage or input (no articles, port in use).
 """
 
@@ -14,6 +17,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from tui.commands.queue import add_order_option
 
@@ -42,6 +46,12 @@ def add_parser(
     add_order_option(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument(
+        "--team",
+        action="store_true",
+        help="serve the team in the annotations folder: people sign in, each reads the "
+        "articles routed to them and writes ANNOTATIONS/NAME/ (see newsmark team)",
+    )
     p.add_argument(
         "--public-url",
         metavar="URL",
@@ -72,29 +82,69 @@ def app_command(args: argparse.Namespace) -> str:
     return shlex.join(argv)
 
 
-def run(args: argparse.Namespace) -> int:
+def member_command(args: argparse.Namespace, name: str) -> str:
+    """The reader of one signed-in team member: their articles, their folder."""
+    argv = [
+        sys.executable,
+        "-m",
+        "tui",
+        "open",
+        "--articles",
+        str(Path(args.articles).resolve()),
+        "--annotations",
+        str(Path(args.annotations).resolve()),
+        "--member",
+        name,
+    ]
+    if args.model:
+        argv += ["--model", args.model]
+    order = getattr(args, "order", None)  # the review order, where the reader has one
+    if order:
+        argv += ["--order", order, "--seed", str(getattr(args, "seed", 0))]
+    return shlex.join(argv)
+
+
+def _public_url(args: argparse.Namespace) -> str | None:
+    return args.public_url.rstrip("/") if args.public_url else None
+
+
+def run_team(args: argparse.Namespace) -> int:
     from tui.commands._common import UsageError
-    from tui.core.article import Corpus
+    from tui.core import team as team_file
 
-    if not 1 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port} is not a port number; use 1 to 65535.")
-    Corpus.open(args.articles)  # a missing folder is told here, not in every browser tab
-
-    from textual_serve.server import Server
-
-    if args.host not in LOOPBACK:
+    if args.files or args.annotator:
+        raise UsageError(
+            "--team gives each person their own articles and records their own name; "
+            "drop the article names and --annotator."
+        )
+    try:
+        team = team_file.load(args.annotations, must_exist=True)
+    except team_file.TeamError as exc:
+        raise UsageError(str(exc)) from None
+    if not team.members:
+        raise UsageError(f"{team.path} has no members; add people with `newsmark team add NAME`.")
+    public = _public_url(args)
+    if args.host not in LOOPBACK and not (public or "").startswith("https:"):
         print(
-            f"newsmark: warning: listening on {args.host}: anyone who can reach this address "
-            "can edit the annotations; put a reverse proxy with a password in front of it.",
+            f"newsmark: warning: listening on {args.host} without https: passwords and session "
+            "cookies cross the network in the clear; put a reverse proxy with TLS in front "
+            "and give its address as --public-url https://...",
             file=sys.stderr,
         )
-    server = Server(
-        app_command(args),
+    from tui.serve_team import TeamServer
+
+    server = TeamServer(
+        lambda name: member_command(args, name),
+        Path(args.annotations).resolve(),
+        Path(args.articles).resolve(),
         host=args.host,
         port=args.port,
-        title="newsmark",
-        public_url=args.public_url.rstrip("/") if args.public_url else None,
+        public_url=public,
     )
+    return _serve(server, args)
+
+
+def _serve(server: Any, args: argparse.Namespace) -> int:
     try:
         server.serve()
     except OSError as exc:
@@ -105,3 +155,32 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.commands._common import UsageError
+    from tui.core.article import Corpus
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port number; use 1 to 65535.")
+    Corpus.open(args.articles)  # a missing folder is told here, not in every browser tab
+    if args.team:
+        return run_team(args)
+
+    from textual_serve.server import Server
+
+    if args.host not in LOOPBACK:
+        print(
+            f"newsmark: warning: listening on {args.host}: anyone who can reach this address "
+            "can edit the annotations; use --team to make people sign in, or put a reverse "
+            "proxy with a password in front of it.",
+            file=sys.stderr,
+        )
+    server = Server(
+        app_command(args),
+        host=args.host,
+        port=args.port,
+        title="newsmark",
+        public_url=_public_url(args),
+    )
+    return _serve(server, args)

@@ -4,7 +4,8 @@ people kept; and per model that suggested, how many of its suggestions on accept
 people kept, relabelled, resized or deleted.
 
 Exit codes: 0 counted; 1 some annotation files could not be read (counted as
-"unreadable"; ``newsmark validate`` names the fault); 2 bad usage or input.
+"unreadable"; ``newsmark validate`` names the fault), or an article cannot be used (not
+UTF-8, binary, empty: named on stderr and not counted); 2 bad usage or input.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def add_parser(
         parents=[common],
         help="count articles by status and entities by label and source",
         description="Tables of articles by review status, entities by label and by source.",
-        epilog="exit status: 0 counted, 1 some annotation files cannot be read, 2 bad usage",
+        epilog="exit status: 0 counted, 1 some annotation files or articles cannot be read "
+        "(named), 2 bad usage",
     )
 
 
@@ -77,17 +79,30 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from tui.core.stats import collect
+    from tui.core.words import count, verb
 
     stats = collect(args.articles, args.annotations)
     console = Console()
     console.print(table("Articles by status", "status", "articles", stats.status_rows()))
     console.print(table("Entities by label", "label", "entities", stats.label_rows()))
     console.print(table("Entities by source", "source", "entities", stats.source_rows()))
+    held = stats.remembered
+    if held.total():
+        console.print(
+            f"Memory holds {held['labels']} labels, {held['deleted here']} deletions in one "
+            f"place, {held['deleted everywhere']} texts never suggested, {held['resized']} "
+            "resizes (the corpus index, I, shows and forgets them).",
+            markup=False,
+            highlight=False,
+        )
+    if stats.memory_error:
+        print(f"newsmark: warning: {stats.memory_error}", file=sys.stderr)
     if stats.memory_changes:
         precision = stats.memory_precision or 0.0
         console.print(
             f"Memory: changed {stats.memory_changes} model spans on accepted articles; "
-            f"people kept {stats.memory_kept} of those changes (precision {precision:.0%}).",
+            f"people kept {stats.memory_kept} of those changes (precision {precision:.0%}); "
+            f"{stats.memory_removed} were deletions, {stats.memory_removed_kept} of them kept.",
             markup=False,
             highlight=False,
         )
@@ -99,16 +114,20 @@ def run(args: argparse.Namespace) -> int:
             "excluded (not article text) and left out of exports."
         )
     if stats.orphans:
+        n = stats.orphans
         print(
-            f"newsmark: warning: {stats.orphans} annotation files have no article any more "
-            "and were not counted; run `newsmark validate` to list them.",
+            f"newsmark: warning: {count(n, 'annotation file')} {verb(n, 'has', 'have')} no "
+            f"article any more and {verb(n, 'was', 'were')} not counted; run `newsmark "
+            "validate` to list them.",
             file=sys.stderr,
         )
+    for error in stats.unusable:
+        print(f"newsmark: warning: {error}; not counted", file=sys.stderr)
     if stats.unreadable:
+        n = stats.unreadable
         print(
-            f"newsmark: {stats.unreadable} annotation files cannot be read; "
+            f"newsmark: {count(n, 'annotation file')} cannot be read; "
             "run `newsmark validate` to see why.",
             file=sys.stderr,
         )
-        return 1
-    return 0
+    return 1 if stats.unreadable or stats.unusable else 0

@@ -3,8 +3,9 @@
 Exit codes: 0 done (articles that cannot be used, such as non-UTF-8, binary or empty files,
 are skipped with a warning on stderr: there is nothing in them to annotate); 1 when an
 existing TOML could not be updated with ``--force`` because it fails to load (it is left
-exactly as it is; ``newsmark validate`` says more); 2 for bad usage or input (missing
-folder, missing model, folder locked by another newsmark, a file that cannot be written).
+exactly as it is; ``newsmark validate`` says more), or the model, a custom component or the
+writer failed on an article (named in one line; the others are written); 2 for bad usage or
+input (missing folder, missing model, folder locked by another newsmark, a full disk).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 
 EPILOG = (
     "exit status: 0 done (unusable articles are skipped with a warning), 1 an existing TOML "
-    "failed to load with --force and was left alone, 2 bad usage or input"
+    "failed to load with --force and was left alone, or the model or the writer failed on an "
+    "article (named; the others are written), 2 bad usage or input"
 )
 
 
@@ -305,44 +307,63 @@ def _run_on_cluster(
 
 def _report(events: Iterator[Event], total: int, model: str, *, terminal: bool) -> int:
     """Show progress (a bar on a terminal, a line per article otherwise) and the summary."""
-    counts = dict.fromkeys(("suggested", "skipped", "failed", "kept"), 0)
+    from tui.core.words import count, rate, verb
+
+    final: dict[str, str] = {}  # each article's last outcome: a failed write follows "suggested"
     started = time.perf_counter()
 
-    def note(event: Event) -> None:
-        counts[event.outcome] += 1
+    def note(event: Event) -> bool:
+        """Record the event; True when it is the article's first."""
+        first = event.article not in final
+        final[event.article] = event.outcome
         if event.message:
-            label = {"suggested": "note", "failed": "error"}.get(event.outcome, "warning")
+            label = {"suggested": "note", "failed": "error", "error": "error"}.get(
+                event.outcome, "warning"
+            )
             print(f"newsmark: {label}: {event.message}", file=sys.stderr)
+        return first
 
-    print(f"Suggesting entities for {total} articles with {model}", flush=True)
+    print(f"Suggesting entities for {count(total, 'article')} with {model}", flush=True)
     if terminal:
         with _progress_bar() as progress:
             task = progress.add_task("suggest", total=total)
             for event in events:
-                note(event)
-                progress.advance(task)
+                if note(event):
+                    progress.advance(task)
     else:
-        for done, event in enumerate(events, 1):
-            note(event)
+        done = 0
+        for event in events:
+            done += note(event)
             if event.outcome == "suggested":
-                print(f"[{done}/{total}] {event.article}: {event.entities} entities", flush=True)
+                print(
+                    f"[{done}/{total}] {event.article}: {count(event.entities, 'entity')}",
+                    flush=True,
+                )
     elapsed = time.perf_counter() - started
-    rate = counts["suggested"] / elapsed if elapsed > 0 else 0.0
+    counts = dict.fromkeys(("suggested", "skipped", "failed", "kept", "error"), 0)
+    for outcome in final.values():
+        counts[outcome] += 1
     summary = (
-        f"Suggested entities for {counts['suggested']} of {total} articles with {model} "
-        f"in {elapsed:.1f} s ({rate:.1f} articles/s)"
+        f"Suggested entities for {counts['suggested']} of {count(total, 'article')} with {model} "
+        f"in {elapsed:.1f} s ({rate(counts['suggested'], elapsed)})"
     )
     if counts["skipped"]:
         summary += f"; {counts['skipped']} unusable skipped"
     if counts["kept"]:
         summary += f"; {counts['kept']} created meanwhile left alone"
-    if counts["failed"]:
+    if counts["error"]:
+        n = counts["error"]
         summary += (
-            f"; {counts['failed']} annotation files failed to load and were left as they are "
-            "(run newsmark validate)"
+            f"; {count(n, 'article')} failed (named above) and {verb(n, 'was', 'were')} not written"
+        )
+    if counts["failed"]:
+        n = counts["failed"]
+        summary += (
+            f"; {count(n, 'annotation file')} failed to load and {verb(n, 'was', 'were')} left "
+            f"as {verb(n, 'it is', 'they are')} (run newsmark validate)"
         )
     print(summary + ".")
-    return 1 if counts["failed"] else 0
+    return 1 if counts["failed"] or counts["error"] else 0
 
 
 def _progress_bar() -> Progress:
@@ -362,10 +383,10 @@ def _progress_bar() -> Progress:
         def render(self, task: Task) -> Text:
             from rich.text import Text
 
+            from tui.core.words import rate
+
             elapsed = task.finished_time if task.finished else task.elapsed
-            if not task.completed or not elapsed:
-                return Text("… articles/s", style="cyan")
-            return Text(f"{task.completed / elapsed:.1f} articles/s", style="cyan")
+            return Text(rate(int(task.completed), elapsed or 0.0), style="cyan")
 
     # Warnings printed to a stderr that is not this terminal must not be pulled into the bar.
     return Progress(

@@ -1,7 +1,8 @@
 """``newsmark validate``: check every annotation file against its article.
 
 Exit codes: 0 every file is fine ("N files OK"); 1 problems were found, one line each as
-``path: field: message`` on stdout (nothing is changed); 2 bad usage or input.
+``path: field: message`` on stdout (nothing is changed), including an article with no
+annotation file that cannot be used (not UTF-8, binary, empty); 2 bad usage or input.
 """
 
 from __future__ import annotations
@@ -28,19 +29,19 @@ def add_parser(
 
 def run(args: argparse.Namespace) -> int:
     from tui.core.validate import validate
+    from tui.core.words import count
 
     report = validate(args.articles, args.annotations)
     for problem in report.problems:
         print(problem)
+    for error in report.unusable:
+        print(f"{error.path}: article: {error.reason}")
+    unusable = f"; {count(len(report.unusable), 'article')} cannot be used" * bool(report.unusable)
     if report.problems:
         print(
-            f"{_count(len(report.problems), 'problem')} in {report.files - report.ok} of "
-            f"{_count(report.files, 'file')}; {report.ok} OK."
+            f"{count(len(report.problems), 'problem')} in {report.files - report.ok} of "
+            f"{count(report.files, 'file')}; {report.ok} OK{unusable}."
         )
         return 1
-    print(f"{_count(report.files, 'file')} OK")
-    return 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    print(f"{count(report.files, 'file')} OK{unusable}")
+    return 1 if report.unusable else 0

@@ -56,6 +56,23 @@ def decode(data: bytes, path: Path) -> str:
     return text[1:] if text.startswith(BOM) else text
 
 
+def opening(text: str, lines: int = 3, limit: int = 240) -> str:
+    """The first ``lines`` lines with text in them, joined by `` · ``: the title of most news
+    text, also when a site header or a dateline comes before it."""
+    found = [x.strip() for x in text.splitlines() if x.strip()][:lines]
+    return " · ".join(found)[:limit]
+
+
+def read_opening(root: Path, article_id: str) -> str:
+    """:func:`opening` from the file's first few KiB only; ``""`` if it cannot be read."""
+    try:
+        with (root / article_id).open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return ""
+    return opening(head.decode("utf-8", "ignore").lstrip(BOM))
+
+
 def article_id(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 

@@ -16,6 +16,7 @@ It must keep pace with a bare ``nlp.pipe`` over the same texts, so:
 from __future__ import annotations
 
 import contextlib
+import errno
 import multiprocessing.util
 import queue
 import signal
@@ -25,7 +26,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from tui.core import memory as memory_mod
 from tui.core import ner, suggested
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
 
     from tui.core.memory import Memory
 
-Outcome = Literal["suggested", "skipped", "failed", "kept"]
+T = TypeVar("T")
+Outcome = Literal["suggested", "skipped", "failed", "kept", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +86,26 @@ class Rendered:
     data: bytes
 
 
+# A write that fails for one of these fails for every file after it: the run stops.
+_FOLDER_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+
+
 class Writer:
-    """Saves annotations in order on one thread; the first failure stops further saves."""
+    """Saves annotations in order on one thread. A failure that only concerns one file is
+    kept in :attr:`failures` and the rest are written; a full or read-only disk stops
+    further saves."""
 
     def __init__(self, workspace: Workspace, depth: int = 64) -> None:
         self._workspace = workspace
         self._queue: queue.Queue[Annotated | Rendered | None] = queue.Queue(maxsize=depth)
         self._thread: threading.Thread | None = None
         self.error: Exception | None = None
+        self._failures: deque[Event] = deque()  # appended by the thread, popped by the caller
+
+    def failures(self) -> Iterator[Event]:
+        """The files that could not be written since the last call, one ``error`` each."""
+        while self._failures:
+            yield self._failures.popleft()
 
     def put(self, annotated: Annotated | Rendered) -> None:
         self.check()
@@ -112,14 +126,24 @@ class Writer:
                 else:
                     self._workspace.save(item)
             except OSError as exc:
-                self.error = StoreError(
-                    item.path,
-                    None,
-                    f"could not be written ({exc.strerror or exc}); free disk space or fix the "
-                    "folder's permissions and run suggest again (files written so far are kept)",
-                )
-            except Exception as exc:  # a bug: hand it to the caller rather than hang ``put``
-                self.error = exc
+                if exc.errno in _FOLDER_ERRNOS:
+                    self.error = StoreError(
+                        item.path,
+                        None,
+                        f"could not be written ({exc.strerror or exc}); free disk space or fix "
+                        "the folder's permissions and run suggest again (files written so far "
+                        "are kept)",
+                    )
+                else:
+                    self._fail(item, exc.strerror or str(exc))
+            except Exception as exc:  # one file's bug: it is named, the others are written
+                self._fail(item, ner.reason(exc))
+
+    def _fail(self, item: Annotated | Rendered, why: str) -> None:
+        article = item.article.id if isinstance(item, Annotated) else item.path.name
+        self._failures.append(
+            Event(article, "error", f"{item.path} could not be written ({why}); nothing written")
+        )
 
     def check(self) -> None:
         if self.error is not None:
@@ -166,15 +190,15 @@ def _no_w127() -> Iterator[None]:
         yield
 
 
-def _quietly(docs: Iterator[Doc]) -> Iterator[Doc]:
-    """``docs`` with W127 silenced while spaCy works (its cleanup runs inside ``next``)."""
+def _quietly(items: Iterator[T]) -> Iterator[T]:
+    """``items`` with W127 silenced while spaCy works (its cleanup runs inside ``next``)."""
     while True:
         with _no_w127():
             try:
-                doc = next(docs)
+                item = next(items)
             except StopIteration:
                 return
-        yield doc
+        yield item
 
 
 def open_article(
@@ -289,31 +313,66 @@ def suggest_all(
 
     writer = Writer(workspace)
     workers = _Workers()  # kept alive for the run; see the class
-    docs = pipeline.nlp.pipe(feed(), n_process=n_process, batch_size=batch_size)
+
+    def convert(doc: Doc, text: str) -> tuple[list[Entity], list[memory_mod.Change]]:
+        if memory is None:
+            return ner.entities(doc, text), []
+        return memory_mod.entities(doc, text, memory), memory_mod.changes(doc, text, memory)
+
+    results = ner.pipe(pipeline.nlp, feed(), convert, n_process=n_process, batch_size=batch_size)
     finished = False
     try:
-        for doc in _quietly(docs):
+        for result in _quietly(results):
             while early:
                 yield early.popleft()
+            yield from writer.failures()
             article, annotated = contexts.popleft()
-            if memory is None:
-                suggestions = ner.entities(doc, article.text)
-            else:
-                suggestions = memory_mod.entities(doc, article.text, memory)
-                memory_mod.record(
-                    workspace.annotations, article.id, memory_mod.changes(doc, article.text, memory)
-                )
-            yield finish(
-                workspace, writer, pipeline.name, article, annotated, suggestions, chrome=chrome
-            )
+            yield _one(workspace, writer, pipeline.name, article, annotated, result, memory, chrome)
         while early:
             yield early.popleft()
         finished = True
     finally:
         if not finished:
             workers.stop()
-        close = getattr(docs, "close", None)
+        close = getattr(results, "close", None)
         if close is not None:
             with _no_w127():
                 close()
         writer.close()  # everything queued reaches the disk, even after Ctrl-C
+    yield from writer.failures()
+
+
+def _one(
+    workspace: Workspace,
+    writer: Writer,
+    model: str,
+    article: Article,
+    annotated: Annotated | None,
+    result: list[tuple[int, tuple[list[Entity], list[memory_mod.Change]]]] | ner.Failed,
+    memory: Memory | None,
+    chrome: bool,
+) -> Event:
+    """One article's result as its event; a failure on it names it and spares the rest."""
+    if isinstance(result, ner.Failed):
+        return Event(
+            article.id,
+            "error",
+            f"{article.path}: the model failed on this article ({result.reason}); nothing written",
+        )
+    try:
+        suggestions = ner.joined([(offset, found) for offset, (found, _) in result])
+        if memory is not None:
+            found = [
+                memory_mod.Change(c.start + offset, c.end + offset, c.label, c.model)
+                for offset, (_, changed) in result
+                for c in changed
+            ]
+            memory_mod.record(workspace.annotations, article.id, found)
+        return finish(workspace, writer, model, article, annotated, suggestions, chrome=chrome)
+    except (StoreError, OSError) as exc:
+        if writer.error is not None or (isinstance(exc, OSError) and exc.errno in _FOLDER_ERRNOS):
+            raise  # the disk is full or read-only: every file after this one would fail too
+        why = exc.strerror if isinstance(exc, OSError) else str(exc)
+        return Event(article.id, "error", f"{article.path}: {why}; nothing written")
+    except Exception as exc:  # a bug on this article alone: say so, go on with the rest
+        return Event(article.id, "error", f"{article.path}: {ner.reason(exc)}; nothing written")

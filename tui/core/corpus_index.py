@@ -16,8 +16,9 @@ are left alone: the memory (:mod:`tui.core.memory`) reaches them when they are s
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -25,12 +26,15 @@ from tui.core import store
 from tui.core.article import ArticleError
 from tui.core.edits import Document, Edit, Status
 from tui.core.lint import NAME_LABELS, cased_lower
+from tui.core.memory import Memory
 from tui.core.spans import Entity, Source
 from tui.core.store import StoreError
 from tui.core.tokens import Tokens, regex_tokens
 from tui.core.workspace import Annotated, Workspace
 
 REVIEWED: tuple[Status, ...] = ("accepted", "rejected")
+_BREAK = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""What ``str.splitlines`` breaks at."""
 Action = Literal["relabel", "delete", "label_all"]
 TokensFor = Callable[[Annotated], Tokens]
 
@@ -54,6 +58,11 @@ class Entry:
     occurrences: list[Occurrence] = field(default_factory=list)
     hint: str | None = None
     """Why the text is probably mislabelled, when it is not a plain conflict."""
+    other: str | None = None
+    """The other reading a hint weighs this one against ("Masoud Pezeshkian" for
+    "Pezeshkian"): the person decides which side to fix."""
+    remembered: list[str] = field(default_factory=list)
+    """What the memory holds about this text (:meth:`Memory.about`)."""
 
     @property
     def labels(self) -> Counter[str]:
@@ -101,29 +110,59 @@ class CorpusIndex:
 
 
 def _hint(entries: dict[str, Entry]) -> None:
-    """Set each entry's hint: part of a longer PERSON name, or a name label in lower case."""
-    parts: dict[str, str] = {}  # "Pezeshkian" -> "Masoud Pezeshkian"
+    """Set the hints: a name part read two ways, or a name label in lower case.
+
+    When a text is part of a PERSON name ("Pezeshkian" of "Masoud Pezeshkian") and labelled
+    something else on its own, one of the two readings is wrong, and the odd one is the
+    suspect. The part is, when it is mostly found in the articles that name the person in
+    full (news names a person in full once, then by surname: "Wang Yi ... Wang said") or is
+    no commoner than the full name; otherwise the full name is ("Michael London" PERSON once,
+    "London" GPE sixty times in other articles). The suspect's hint names the other reading
+    with its count, and the person chooses which side to fix.
+    """
+    wholes: dict[str, list[Entry]] = {}  # "Pezeshkian" -> ["Masoud Pezeshkian"]
     for entry in entries.values():
         if "PERSON" not in entry.labels:
             continue
         words = entry.text.split()
         for n in range(1, len(words)):
-            parts.setdefault(" ".join(words[:n]), entry.text)
-            parts.setdefault(" ".join(words[n:]), entry.text)
+            for part in (" ".join(words[:n]), " ".join(words[n:])):
+                wholes.setdefault(part, []).append(entry)
     for entry in entries.values():
         labels = entry.labels
-        whole = parts.get(entry.text)
-        if whole is not None and "PERSON" not in labels:
-            entry.hint = f"part of {whole!r}, a PERSON"
-        elif cased_lower(entry.text) and NAME_LABELS & set(labels):
+        found = wholes.get(entry.text)
+        if found is not None and "PERSON" not in labels:
+            whole = max(found, key=lambda w: (w.labels["PERSON"], w.text))
+            persons = whole.labels["PERSON"]
+            named = {o.article for o in whole.occurrences if o.label == "PERSON"}
+            beside = sum(o.article in named for o in entry.occurrences)
+            elsewhere = entry.count - beside
+            if beside >= elsewhere or persons >= elsewhere:
+                entry.hint = f"part of {whole.text!r}, a PERSON {persons}×"
+                entry.other = whole.text
+            elif whole.other is None or entries[whole.other].count < entry.count:
+                whole.hint = f"holds {entry.text!r}, elsewhere {_counted(entry)}"
+                whole.other = entry.text
+        elif cased_lower(entry.text) and NAME_LABELS & set(labels) and entry.hint is None:
             entry.hint = "a name label on text with no capital letter"
 
 
-def build(workspace: Workspace, opened: Mapping[str, Annotated] | None = None) -> CorpusIndex:
+def _counted(entry: Entry) -> str:
+    """``GPE 60× · ORG 2×``."""
+    return " · ".join(f"{label} {n}×" for label, n in entry.labels.most_common())
+
+
+def build(
+    workspace: Workspace,
+    opened: Mapping[str, Annotated] | None = None,
+    memory: Memory | None = None,
+) -> CorpusIndex:
     """Index every annotated article; open ones as they are now, others from their TOML.
 
     Reading a TOML needs no article (spans carry their text), so the index is quick on big
-    corpora. Files that cannot be read are listed in ``errors`` and left out.
+    corpora. Files that cannot be read are listed in ``errors`` and left out. Texts the
+    ``memory`` holds a decision about say so, and those that are an entity nowhere (a
+    deletion) are listed too, so every decision can be seen and forgotten.
     """
     opened = opened or {}
     by_text: dict[str, Entry] = {}
@@ -154,7 +193,11 @@ def build(workspace: Workspace, opened: Mapping[str, Annotated] | None = None) -
         for s in spans:
             add(aid, s.start, s.end, s.label, s.source, s.text)
     _hint(by_text)
-    entries = sorted(by_text.values(), key=lambda e: (not e.suspect, -e.count, e.text))
+    if memory is not None:
+        for text in memory.texts():
+            entry = by_text.setdefault(text, Entry(text))
+            entry.remembered = memory.about(text)
+    entries = sorted(by_text.values(), key=lambda e: (not e.suspect, e.count > 0, -e.count, e.text))
     return CorpusIndex(entries, statuses, errors)
 
 
@@ -170,10 +213,78 @@ class ArticleChange:
     removed: tuple[Entity, ...]
     added: tuple[Entity, ...]
     included: bool
+    text: str = field(default="", repr=False, compare=False)
+    """The article's text, for the preview's lines."""
+    kept: tuple[Entity, ...] = ()
+    """Suggestions at places the person unticked: made theirs as they are, so the memory
+    learnt from this correction never changes them later."""
 
     @property
     def reviewed(self) -> bool:
         return self.status in REVIEWED
+
+    def items(self) -> list[Item]:
+        """One item a place in the text: the spans an overlap ties together (a span relabelled,
+        one deleted, a new one over the pieces it replaces) change together or not at all."""
+        spans = [*self.removed, *self.added]
+        groups: list[list[Entity]] = []
+        for span in sorted(spans, key=lambda e: (e.start, e.end)):
+            if groups and any(span.overlaps(g.start, g.end) for g in groups[-1]):
+                groups[-1].append(span)
+            else:
+                groups.append([span])
+        removed = set(self.removed)
+        return [
+            Item(
+                self.article,
+                tuple(e for e in g if e in removed),
+                tuple(e for e in g if e not in removed),
+            )
+            for g in groups
+        ]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One place a correction changes: what goes and what comes there."""
+
+    article: str
+    removed: tuple[Entity, ...]
+    added: tuple[Entity, ...]
+
+    @property
+    def start(self) -> int:
+        return min(e.start for e in (*self.removed, *self.added))
+
+    @property
+    def end(self) -> int:
+        return max(e.end for e in (*self.removed, *self.added))
+
+    @property
+    def confirmed(self) -> bool:
+        """A suggestion made the person's own as it is: no place to judge, always made."""
+        return [(e.start, e.end, e.label) for e in self.removed] == [
+            (e.start, e.end, e.label) for e in self.added
+        ]
+
+    def what(self) -> str:
+        """``NORP→PERSON``, ``−CARDINAL``, ``+PERSON``, ``ORG→GPE (wider)``."""
+        before = "+".join(e.label for e in self.removed)
+        after = "+".join(e.label for e in self.added)
+        if not self.added:
+            return f"−{before}"
+        if not self.removed:
+            return f"+{after}"
+        same = [(e.start, e.end) for e in self.removed] == [(e.start, e.end) for e in self.added]
+        return f"{before}→{after}" + ("" if same else " (new bounds)")
+
+    def line(self, text: str, width: int = 36) -> tuple[str, str, str]:
+        """``(before, the text changed, after)``: the change in its line, ``width`` characters
+        either side, cut at a line break."""
+        start, end = self.start, self.end
+        left = text[max(0, start - width) : start]
+        right = text[end : end + width]
+        return _BREAK.split(left)[-1], text[start:end], _BREAK.split(right)[0]
 
 
 @dataclass
@@ -194,6 +305,31 @@ class Plan:
         if self.action == "relabel":
             return f"relabel {self.text!r} {self.label} everywhere"
         return f"label every {self.text!r} {self.label} in the corpus"
+
+    def items(self) -> list[Item]:
+        """Every place the included changes touch, in article order, confirmations left out."""
+        return [i for c in self.included for i in c.items() if not i.confirmed]
+
+    def confirmed(self) -> int:
+        return sum(i.confirmed for c in self.included for i in c.items())
+
+    def text_of(self, article: str) -> str:
+        return next((c.text for c in self.changes if c.article == article), "")
+
+    def without(self, dropped: Iterable[Item]) -> Plan:
+        """The same plan with the places a person unticked left as they are (their
+        suggestions become the person's own: looked at and kept)."""
+        gone = set(dropped)
+        changes = []
+        for c in self.changes:
+            items = c.items()
+            kept = [i for i in items if i not in gone]
+            removed = tuple(e for i in kept for e in i.removed)
+            added = tuple(e for i in kept for e in i.added)
+            left = tuple(e for i in items if i in gone for e in i.removed if e.source != "user")
+            if removed or added or left:
+                changes.append(replace(c, removed=removed, added=added, kept=c.kept + left))
+        return Plan(self.action, self.text, self.label, self.include_reviewed, changes, self.errors)
 
     def with_reviewed(self, include: bool) -> Plan:
         """The same plan, changing accepted and rejected articles too (or not): no reading."""
@@ -304,7 +440,11 @@ def plan(
         if not removed and not added:
             continue
         included = include_reviewed or doc.status not in REVIEWED
-        changes.append(ArticleChange(aid, doc.status, tuple(removed), tuple(added), included))
+        changes.append(
+            ArticleChange(
+                aid, doc.status, tuple(removed), tuple(added), included, annotated.article.text
+            )
+        )
     return Plan(action, text, label, include_reviewed, changes, errors)
 
 
@@ -352,7 +492,9 @@ def apply(
         if len(present) != len(change.removed):
             result.failed[change.article] = "changed since the preview; left alone"
             continue
-        edit = doc._commit(planned.description, change.removed, change.added, doc.status)
+        mine = [Entity(e.start, e.end, e.label, "user") for e in change.kept if e in doc.spans]
+        removed = [*change.removed, *(e for e in change.kept if e in doc.spans)]
+        edit = doc._commit(planned.description, removed, [*change.added, *mine], doc.status)
         if edit is None:
             continue
         result.steps.append((annotated, edit))

@@ -273,10 +273,14 @@ def run_batch(
         else:
             article = Article(job.article, root / job.article, job.text, job.sha256)
             ready.append((article, job.merge))
-    docs = loaded.nlp.pipe((a.text for a, _ in ready), batch_size=max(1, len(ready)))
-    for (article, merge), doc in zip(ready, docs, strict=True):
-        found = ner.entities(doc, article.text)
-        suggestions = [e for e in found if not labels or e.label in labels]
+    texts = (a.text for a, _ in ready)
+    results = ner.pipe(loaded.nlp, texts, ner.entities, batch_size=max(1, len(ready)))
+    for (article, merge), result in zip(ready, results, strict=True):
+        if isinstance(result, ner.Failed):
+            reason = f"{article.path}: the model failed on this article ({result.reason})"
+            done.append(Done(article.id, skipped=f"{reason}; nothing written"))
+            continue
+        suggestions = [e for e in ner.joined(result) if not labels or e.label in labels]
         if merge:
             done.append(Done(article.id, tuple(suggestions)))
             continue
@@ -481,15 +485,7 @@ def suggest_all(
 
     def submit(jobs: list[Job]) -> Any:
         return client.submit(
-            run_batch,
-            model,
-            jobs,
-            articles,
-            annotations,
-            chrome,
-            labels,
-            beam_width,
-            pure=False,
+            run_batch, model, jobs, articles, annotations, chrome, labels, beam_width, pure=False
         )
 
     batches = (jobs for jobs in map(prepare, _chunks(ids, batch_size)) if jobs)

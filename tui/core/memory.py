@@ -5,7 +5,12 @@ It lives in the annotations folder as a plain TOML file people can read, edit an
 
     # annotations/.newsmark-memory.toml
     schema = 1
-    deleted = ["hegemonic practices"]        # suggestions deleted: never suggest these texts
+    deleted = ["hegemonic practices"]        # never suggest these texts, under any label
+
+    rejected = [                              # suggestions deleted, where they were:
+        # the text, its label and the token on either side of it
+        { text = "One", label = "CARDINAL", before = "the", after = "-" },
+    ]
 
     [labels]                                  # a label given to a text
     Pezeshkian = "PERSON"
@@ -23,6 +28,12 @@ deleted texts and lets the memory's labels win over the model's, except inside a
 entity that stays ("Wang" remembered never cuts "Wang Yi"). Entities the memory changed carry
 ``source = "memory"``.
 
+A deletion is scoped to what the person rejected: the text, its label and the token on either
+side ("One" CARDINAL between "the" and "-", the "One" of "the One-China policy"), so a correct
+"One" ("One in 10") is still suggested. Once the same text is deleted in two different
+places it is never suggested again, under any label; ``deleted`` lists texts a person wrote
+in by hand to the same effect.
+
 What the memory changed in each article is appended to ``.newsmark-memory-log.jsonl`` next
 to it, so ``newsmark stats`` can tell how many of those changes people kept.
 
@@ -31,9 +42,9 @@ spaCy is imported only inside the functions that need it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import re
 import tomllib
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -81,6 +92,37 @@ def _moved_by(removed: Entity, grown: Entity, all_removed: Sequence[Entity]) -> 
     return own == [removed]
 
 
+_BEFORE = re.compile(r"(\w+|[^\w\s])\s*\Z")
+_AFTER = re.compile(r"\s*(\w+|[^\w\s])")
+_REACH = 200  # characters looked at on either side for a neighbouring token
+
+
+def context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The tokens just before and just after ``[start, end)`` ("" at an edge of the text).
+
+    A word or one punctuation mark, across any whitespace: the same on every machine and
+    for every model, so a deletion learnt with one tokenizer applies with another.
+    """
+    before = _BEFORE.search(text, max(0, start - _REACH), start)
+    after = _AFTER.match(text, end, min(len(text), end + _REACH))
+    return (before.group(1) if before else "", after.group(1) if after else "")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Rejected:
+    """A suggestion the person deleted: ``text`` as ``label`` between ``before`` and ``after``."""
+
+    text: str
+    label: str
+    before: str
+    after: str
+
+    @property
+    def where(self) -> str:
+        """``'the' ◂ One ▸ '-'``: the place, as the index and the notices show it."""
+        return f"{self.before!r} ◂ {self.text} ▸ {self.after!r}"
+
+
 class MemoryError(Exception):
     """The memory file cannot be used; ``str()`` names it and says what to do."""
 
@@ -105,11 +147,39 @@ class Memory:
 
     labels: dict[str, str] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
+    """Texts never suggested, under any label (written by hand)."""
     resized: dict[str, Resized] = field(default_factory=dict)
     path: Path | None = None
+    rejected: set[Rejected] = field(default_factory=set)
+    """Suggestions deleted where they were: not suggested again in the same place."""
 
     def __bool__(self) -> bool:
-        return bool(self.labels or self.deleted or self.resized)
+        return bool(self.labels or self.deleted or self.resized or self.rejected)
+
+    def everywhere(self) -> set[str]:
+        """Texts never suggested: written in ``deleted``, or deleted in two different places."""
+        places: dict[str, set[tuple[str, str]]] = {}
+        for r in self.rejected:
+            places.setdefault(r.text, set()).add((r.before, r.after))
+        return self.deleted | {t for t, where in places.items() if len(where) > 1}
+
+    def about(self, text: str) -> list[str]:
+        """What the memory holds about ``text``, one phrase a decision (for the index)."""
+        said = []
+        if text in self.labels:
+            said.append(f"label {self.labels[text]}")
+        if text in self.everywhere():
+            said.append("never suggested")
+        elif any(r.text == text for r in self.rejected):
+            places = sorted(r for r in self.rejected if r.text == text)
+            said += [f"deleted as {r.label} at {r.before!r} ◂ ▸ {r.after!r}" for r in places]
+        if text in self.resized:
+            said.append(f"resized to {self.resized[text].new!r}")
+        return said
+
+    def texts(self) -> set[str]:
+        """Every text the memory holds a decision about."""
+        return set(self.labels) | self.deleted | set(self.resized) | {r.text for r in self.rejected}
 
     # -- the file -------------------------------------------------------------------------
 
@@ -152,6 +222,14 @@ class Memory:
         if not isinstance(deleted, list) or not all(isinstance(t, str) for t in deleted):
             raise bad("deleted should be an array of texts")
         memory = cls(dict(labels), set(deleted), path=path)
+        rejected = doc.get("rejected", [])
+        if not isinstance(rejected, list):
+            raise bad("rejected should be an array of tables")
+        for i, row in enumerate(rejected):
+            fields = ("text", "label", "before", "after")
+            if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in fields):
+                raise bad(f"rejected[{i}] should have text fields text, label, before and after")
+            memory.rejected.add(Rejected(*(row[k] for k in fields)))
         if not isinstance(resized, list):
             raise bad("resized should be an array of tables ([[resized]])")
         for i, row in enumerate(resized):
@@ -173,6 +251,11 @@ class Memory:
         ]
         if not doc["resized"]:
             del doc["resized"]
+        if self.rejected:
+            doc["rejected"] = [
+                {"text": r.text, "label": r.label, "before": r.before, "after": r.after}
+                for r in sorted(self.rejected)
+            ]
         return _HEADER + tomli_w.dumps(doc)
 
     def save(self) -> None:
@@ -189,20 +272,29 @@ class Memory:
         self.labels[text] = label
         self.deleted.discard(text)
         self.resized.pop(text, None)
+        self.rejected = {r for r in self.rejected if r.text != text}
         for first, r in list(self.resized.items()):
             if r.new == text and r.label != label:
                 self.resized[first] = Resized(first, text, label)
 
     def delete(self, text: str) -> None:
-        """Never suggest ``text`` again."""
+        """Never suggest ``text`` again, anywhere."""
         self.labels.pop(text, None)
         self.resized.pop(text, None)
         self.deleted.add(text)
 
+    def reject(self, text: str, label: str, before: str, after: str) -> None:
+        """Do not suggest ``text`` as ``label`` again between ``before`` and ``after``."""
+        self.labels.pop(text, None)
+        self.resized.pop(text, None)
+        self.rejected.add(Rejected(text, label, before, after))
+
     def forget(self, text: str) -> None:
+        """Forget every decision about ``text``."""
         self.labels.pop(text, None)
         self.deleted.discard(text)
         self.resized.pop(text, None)
+        self.rejected = {r for r in self.rejected if r.text != text}
 
     def resize(self, old: str, new: str, label: str) -> None:
         """Suggest ``new`` where the model proposes ``old``; a chain of resizes ("Shafaq
@@ -246,9 +338,18 @@ class Memory:
                 if self.labels.get(old) == r.label:
                     self.forget(old)
             else:
-                self.delete(old)
+                self.reject(old, r.label, *context(text, r.start, r.end))
+        for a in edit.added:
+            if a.source != "user" and not any(r.overlaps(a.start, a.end) for r in edit.removed):
+                # A suggestion put back (an undo of its deletion): it is not rejected there.
+                self.rejected.discard(
+                    Rejected(a.text(text), a.label, *context(text, a.start, a.end))
+                )
+        confirmed = {(r.start, r.end, r.label) for r in edit.removed if r.source != "user"}
         for a in added:
-            if a not in pieces:
+            # A suggestion made the person's own as it is (a place left unticked in a
+            # preview) confirms the model there; it teaches nothing about the text elsewhere.
+            if a not in pieces and (a.start, a.end, a.label) not in confirmed:
                 self.label(a.text(text), a.label)
         return self.dumps() != before
 
@@ -266,7 +367,16 @@ class Memory:
 
     def gone(self) -> list[str]:
         """Texts the model must not suggest: deleted, or resized to something else."""
-        return sorted(self.deleted | set(self.resized))
+        return sorted(self.everywhere() | set(self.resized))
+
+    def places(self) -> list[list[str]]:
+        """Suggestions not to make in one place: ``[text, label, before, after]`` each."""
+        gone = self.everywhere()
+        return [
+            [r.text, r.label, r.before, r.after]
+            for r in sorted(self.rejected)
+            if r.text not in gone
+        ]
 
     def install(self, nlp: Language, keep: Collection[str] = ()) -> None:
         """Put this memory into ``nlp`` (replacing an earlier one); nothing when empty.
@@ -285,7 +395,11 @@ class Memory:
                 "spans_key": SPANS_KEY,
                 "annotate_ents": True,
                 "overwrite": False,
-                "ents_filter": {"@misc": FILTER_NAME, "deleted": self.gone()},
+                "ents_filter": {
+                    "@misc": FILTER_NAME,
+                    "deleted": self.gone(),
+                    "rejected": self.places(),
+                },
                 "validate": False,
             },
         )
@@ -321,10 +435,19 @@ def _register() -> None:
 
 
 def make_memory_ents_filter(
-    deleted: list[str],
+    deleted: list[str], rejected: list[list[str]] | None = None
 ) -> Callable[[Iterable[Span], Iterable[Span]], list[Span]]:
     """The ``ents_filter`` of the memory's ruler: model entities in, the merged entities out."""
     gone = frozenset(deleted)
+    here = frozenset(Rejected(*row) for row in rejected or ())
+    texts = frozenset(r.text for r in here)
+
+    def rejected_here(e: Span) -> bool:
+        text = e.doc.text
+        start, end = trim(text, e.start_char, e.end_char) or (e.start_char, e.end_char)
+        if text[start:end] not in texts:
+            return False
+        return Rejected(text[start:end], e.label_, *context(text, start, end)) in here
 
     def memory_ents_filter(entities: Iterable[Span], spans: Iterable[Span]) -> list[Span]:
         model = list(entities)
@@ -332,7 +455,7 @@ def make_memory_ents_filter(
         doc = (model or matches)[0].doc if (model or matches) else None
         if doc is not None:
             doc.spans[MODEL_KEY] = model
-        kept = [e for e in model if e.text not in gone]
+        kept = [e for e in model if e.text not in gone and not rejected_here(e)]
         chosen: list[Span] = []
         taken: set[int] = set()
         for span in sorted(matches, key=lambda s: (s.end - s.start, -s.start), reverse=True):
@@ -464,80 +587,17 @@ def suggest(
     pipeline: ner.Pipeline, texts: Sequence[str], memory: Memory
 ) -> Iterator[tuple[list[Entity], list[Change]]]:
     """Suggestions and memory changes per text (``memory`` must be installed in the pipeline)."""
-    for text, doc in zip(texts, pipeline.nlp.pipe(texts), strict=True):
-        yield entities(doc, text, memory), changes(doc, text, memory)
 
+    def convert(doc: Doc, piece: str) -> tuple[list[Entity], list[Change]]:
+        return entities(doc, piece, memory), changes(doc, piece, memory)
 
-# -- the memory in a reading session -------------------------------------------------------
-
-
-class Recall:
-    """The memory as a reader uses it: what to suggest again, what to learn, what to log.
-
-    Kept apart from any screen so the reader (or any front end) needs only a few calls:
-    :meth:`install` when the pipeline loads, :meth:`due` and :meth:`entities` when it
-    suggests, :meth:`learn` after each edit (True: install again and suggest the open
-    unreviewed articles again). What the memory changed in an article is logged once the
-    article is the person's (at their first edit there), for ``newsmark stats``.
-    """
-
-    def __init__(
-        self, annotations: Path, *, read_only: bool = False, labels: Sequence[str] = ()
-    ) -> None:
-        self.annotations = annotations
-        self.labels = tuple(labels)
-        """The project's labels: the memory suggests only those (empty: every label)."""
-        self.read_only = read_only
-        self.error: str | None = None
-        """Why the memory is off (its file is broken), to tell the person once."""
-        self.version = 0
-        self._seen: dict[str, int] = {}
-        self._pending: dict[str, list[Change]] = {}
-        try:
-            self.memory: Memory | None = Memory.load(annotations)
-        except MemoryError as exc:
-            self.memory = None
-            self.error = f"{exc} The memory is off until then."
-
-    def install(self, nlp: Language) -> None:
-        if self.memory is not None:
-            self.memory.install(nlp, self.labels)
-
-    def due(self, article_id: str, status: str, has_file: bool) -> bool:
-        """An unreviewed, saved article not yet suggested with the memory as it is now."""
-        if self.memory is None or status != "unreviewed" or not has_file:
-            return False
-        if self._seen.get(article_id, -1) == self.version:
-            return False
-        return bool(self.memory) or article_id in self._seen
-
-    def entities(self, article_id: str, doc: Doc, text: str) -> list[Entity]:
-        """Suggestions from a doc of the pipeline (safe on a worker thread)."""
-        memory = self.memory
-        found = entities(doc, text, memory)
-        if memory is not None:
-            self._seen[article_id] = self.version
-            if SPANS_KEY in doc.spans:
-                self._pending[article_id] = changes(doc, text, memory)
-        return found
-
-    def learn(self, article_id: str, redo_stack: Sequence[Edit], edit: Edit, text: str) -> bool:
-        """Learn from an edit just made (an undo, still on top of ``redo_stack``, teaches its
-        inverse); True when the memory changed, and was saved."""
-        memory = self.memory
-        if memory is None or self.read_only:
-            return False
-        pending = self._pending.pop(article_id, None)
-        if pending is not None:
-            with contextlib.suppress(OSError):  # the log only feeds stats
-                record(self.annotations, article_id, pending)
-        if redo_stack and redo_stack[-1] is edit:
-            edit = edit.inverse()
-        if not memory.learn(edit, text):
-            return False
-        self.version += 1
-        # A failed write is not said on its own: the article's save fails alike and says
-        # what to do; the memory keeps working and its next change writes it again.
-        with contextlib.suppress(OSError):
-            memory.save()
-        return True
+    for number, result in enumerate(ner.pipe(pipeline.nlp, texts, convert), 1):
+        if isinstance(result, ner.Failed):
+            raise ner.ModelError(f"text {number}: the pipeline failed ({result.reason})")
+        found = ner.joined([(offset, got) for offset, (got, _) in result])
+        changed = [
+            Change(c.start + offset, c.end + offset, c.label, c.model)
+            for offset, (_, piece_changes) in result
+            for c in piece_changes
+        ]
+        yield found, changed

@@ -7,12 +7,16 @@ parser, lemmatizer and attribute_ruler are disabled, which leaves the entities u
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import os
-from collections.abc import Iterable, Iterator
+import re
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.core import confidence
 from tui.core.spans import Entity, trim
@@ -147,6 +151,206 @@ def entities(doc: Doc, text: str | None = None) -> list[Entity]:
 def suggest(
     pipeline: Pipeline, texts: Iterable[str], *, n_process: int = 1, batch_size: int = 32
 ) -> Iterator[list[Entity]]:
-    """Suggestions for each text, in order, with ``nlp.pipe``."""
-    for doc in pipeline.nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
-        yield entities(doc)
+    """Suggestions for each text, in order, with ``nlp.pipe`` (long texts in pieces).
+
+    Raises :class:`ModelError` naming the text's number when the pipeline fails on it.
+    """
+    results = pipe(pipeline.nlp, texts, entities, n_process=n_process, batch_size=batch_size)
+    for number, result in enumerate(results, 1):
+        if isinstance(result, Failed):
+            raise ModelError(f"text {number}: the pipeline failed ({result.reason})")
+        yield joined(result)
+
+
+# -- long texts in pieces -------------------------------------------------------------------
+
+PIECE_CHARS = 20_000
+"""The longest text the model sees at once. spaCy's memory grows with a doc's length (a
+950,000-character doc took 3 GB), and it refuses texts over ``nlp.max_length``; a piece this
+size costs what an ordinary article costs, and a news article is rarely longer, so most
+articles are one piece and get exactly the suggestions they got whole."""
+
+# Where a piece may end, best first: after a blank line, after a line break, after a
+# sentence's end, after any whitespace. The cut is at the end of the match, so the next piece
+# starts on the paragraph's (sentence's, word's) first character.
+_CUTS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"\n[^\S\n]*\n\s*",
+        r"\n\s*",
+        r"[.!?。！？…][\"'”’»)\]]*\s+",
+        r"\s+",
+    )
+)
+T = TypeVar("T")
+
+
+def pieces(
+    text: str, limit: int = PIECE_CHARS, keep: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """``[start, end)`` ranges that tile ``text``, each at most ``limit`` long, cut at a
+    paragraph break where there is one, else a line, sentence or word break.
+
+    No cut falls strictly inside a range of ``keep`` (the entities of an export), so an entity
+    is never split; one longer than ``limit`` makes its piece longer. Only a run of text with
+    no whitespace at all is cut in the middle of a word, and never before a combining mark.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    if len(text) <= limit:
+        return [(0, len(text))]
+    ranges = sorted((s, e) for s, e in keep if e - s > 1)
+    starts = [s for s, _ in ranges]
+    reach: list[int] = []  # reach[i]: the furthest end among ranges[:i + 1]
+    for _, e in ranges:
+        reach.append(max(e, reach[-1]) if reach else e)
+
+    def allowed(cut: int) -> bool:
+        i = bisect.bisect_left(starts, cut) - 1  # ranges starting before the cut
+        return i < 0 or reach[i] <= cut
+
+    found: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        stop = start + limit
+        cut = _best_cut(text, start, stop, allowed)
+        if cut is None:  # one kept range covers the whole window: end the piece after it
+            i = bisect.bisect_left(starts, stop) - 1
+            cut = max(reach[i], stop) if i >= 0 else stop
+            if cut >= len(text):
+                break
+        found.append((start, cut))
+        start = cut
+    found.append((start, len(text)))
+    return found
+
+
+def _best_cut(text: str, start: int, stop: int, allowed: Callable[[int], bool]) -> int | None:
+    """The last allowed cut in ``(start, stop]`` of the best kind there is."""
+    for pattern in _CUTS:
+        best = None
+        for match in pattern.finditer(text, start, stop):
+            if match.end() > start and allowed(match.end()):
+                best = match.end()
+        if best is not None and best < len(text):
+            return best
+    for cut in range(stop, start, -1):
+        if allowed(cut) and not unicodedata.combining(text[cut]):
+            return cut
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A text the pipeline raised on; ``reason`` is one line."""
+
+    reason: str
+
+
+def reason(exc: BaseException) -> str:
+    """An exception as one line: its type and the first line of its message."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def pipe(
+    nlp: Language,
+    texts: Iterable[str],
+    convert: Callable[[Doc, str], T],
+    *,
+    n_process: int = 1,
+    batch_size: int = 32,
+    limit: int = PIECE_CHARS,
+) -> Iterator[list[tuple[int, T]] | Failed]:
+    """For each text, in order: ``convert(doc, piece)`` for each of its pieces with the
+    piece's offset in the text, or :class:`Failed` when the pipeline raised on it.
+
+    Texts are pulled lazily, as ``nlp.pipe`` needs them. A text longer than ``limit`` goes
+    through on its own, its pieces in batches of about :data:`BATCH_CHARS` characters, so
+    memory stays that of an ordinary batch. When a batch fails, the texts it held are run
+    again one by one, so only the text at fault is lost; then batching resumes.
+    """
+    source = iter(texts)
+    limit = max(1, min(limit, nlp.max_length))
+    while True:
+        stream = _Stream(source, limit)
+        try:
+            for doc in nlp.pipe(stream.feed(), n_process=n_process, batch_size=batch_size):
+                yield [(0, convert(doc, stream.inflight.popleft()))]
+        except _SourceError as exc:
+            raise exc.error from None
+        except Exception:
+            # the docs already out are fine; everything still in flight is run again alone
+            for text in stream.inflight:
+                yield _alone(nlp, text, [(0, len(text))], convert, 1)
+        if stream.long is not None:
+            text = stream.long
+            yield _alone(nlp, text, pieces(text, limit), convert, BATCH_CHARS // limit)
+        if stream.ended:
+            return
+
+
+class _Stream:
+    """One ``nlp.pipe`` stream's input: short texts, until the input ends or a long one."""
+
+    def __init__(self, source: Iterator[str], limit: int) -> None:
+        self.source = source
+        self.limit = limit
+        self.inflight: deque[str] = deque()  # fed to the model, not yet out
+        self.long: str | None = None  # the text over the limit that ended the stream
+        self.ended = False
+
+    def feed(self) -> Iterator[str]:
+        while True:
+            try:
+                text = next(self.source)
+            except StopIteration:
+                self.ended = True
+                return
+            except Exception as exc:  # the caller's input, not the model: not retried
+                raise _SourceError(exc) from exc
+            if len(text) > self.limit:
+                self.long = text
+                return
+            self.inflight.append(text)
+            yield text
+
+
+BATCH_CHARS = 160_000
+"""Characters of a long text's pieces the model takes at once: with en_core_web_sm a batch
+this size peaks near 130 MB over the loaded pipeline."""
+
+
+class _SourceError(Exception):
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _alone(
+    nlp: Language,
+    text: str,
+    cuts: list[tuple[int, int]],
+    convert: Callable[[Doc, str], T],
+    batch_size: int,
+) -> list[tuple[int, T]] | Failed:
+    """One text's pieces in a stream of their own, so a failure is the text's alone."""
+    try:
+        texts = (text[s:e] for s, e in cuts)
+        docs = nlp.pipe(texts, batch_size=max(1, batch_size))
+        return [(s, convert(doc, text[s:e])) for (s, e), doc in zip(cuts, docs, strict=True)]
+    except Exception as exc:
+        return Failed(reason(exc))
+
+
+def shifted(found: Iterable[Entity], offset: int) -> list[Entity]:
+    """Entities of a piece in the offsets of the whole text."""
+    if not offset:
+        return list(found)
+    return [Entity(e.start + offset, e.end + offset, e.label, e.source) for e in found]
+
+
+def joined(parts: list[tuple[int, list[Entity]]]) -> list[Entity]:
+    """The entities of every piece, in the whole text's offsets."""
+    if len(parts) == 1 and parts[0][0] == 0:
+        return parts[0][1]
+    return [e for offset, found in parts for e in shifted(found, offset)]

@@ -23,7 +23,7 @@ from typing import Literal
 
 from tui.core import lock as folder_lock
 from tui.core import queue, store, suggested
-from tui.core.article import ArticleError
+from tui.core.article import ArticleError, opening, read_opening
 from tui.core.edits import Document, Edit, Status
 from tui.core.spans import Entity
 from tui.core.store import Annotation, StoreError
@@ -122,6 +122,7 @@ class Session:
         self.summaries: dict[str, Summary] = {}
         self.tokens: dict[str, Tokens] = {}
         self._fresh: set[str] = set()  # opened with no TOML: the model's suggestions are due
+        self._openings: dict[str, str] = {}
         self._reviewed: int | None = None  # cached: the header asks after every key
         self._queued: dict[str, tuple[tuple[Entity, ...], Status]] = {}  # as last saved or read
         self._held: folder_lock.Lock | None = None
@@ -334,6 +335,32 @@ class Session:
             if self.status_of(aid) in TO_REVIEW:
                 return aid
         return None
+
+    def neighbour(self, current: str | None, step: int) -> str | None:
+        """The next (``step`` 1) or previous (-1) article from ``current`` in the review order
+        (:attr:`queue`), past any known to be unusable, no wrapping: a way through the corpus
+        that leaves every status as it is."""
+        ids = self.queue
+        at = ids.index(current) + step if current in ids else 0
+        while 0 <= at < len(ids):
+            if self.problem_of(ids[at]) is None:
+                return ids[at]
+            at += step
+        return None
+
+    def opening(self, article_id: str) -> str:
+        """The article's first lines, its title among them (the picker filters on them besides
+        id and status); read once, from the open article or the file's head. Safe on a
+        thread."""
+        found = self._openings.get(article_id)
+        if found is None:
+            opened = self.opened.get(article_id)
+            if opened is not None:
+                found = opening(opened.article.text)
+            else:
+                found = read_opening(self.workspace.corpus.root, article_id)
+            self._openings[article_id] = found
+        return found
 
     def nothing_left(self, shown: Iterable[str | None] = ()) -> str:
         """What to say when :meth:`next_unreviewed` found nothing: never that every article

@@ -2,9 +2,9 @@
 how often people kept what the memory of their corrections changed, and, per model, what
 became of its suggestions on accepted articles (:mod:`tui.core.suggested`).
 
-Counts come from the TOML files alone (no article is read or hashed), so stats stay quick on
-big corpora; a file that cannot be parsed is counted as unreadable rather than guessed at,
-and ``newsmark validate`` is the place that explains it.
+Counts come from the TOML files (an article is read only when it has none, to name one that
+cannot be used), so stats stay quick on big corpora; a file that cannot be parsed is counted
+as unreadable rather than guessed at, and ``newsmark validate`` is the place that explains it.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core import memory, store, suggested
-from tui.core.article import Corpus
+from tui.core.article import ArticleError, Corpus
 from tui.core.edits import STATUSES
 from tui.core.spans import SOURCES
-from tui.core.validate import open_annotations
+from tui.core.validate import open_annotations, unusable
 
 NO_ANNOTATION = "no annotation"
 UNREADABLE = "unreadable"
+UNUSABLE = "unusable article"  # not UTF-8, binary or empty: there is nothing to annotate
 
 
 @dataclass
@@ -30,12 +31,22 @@ class Stats:
     by_label: Counter[str] = field(default_factory=Counter)
     by_source: Counter[str] = field(default_factory=Counter)
     orphans: int = 0  # annotation files whose article is gone
+    unusable: list[ArticleError] = field(default_factory=list)
+    """Articles without an annotation file that cannot be used: not counted as waiting."""
     excluded_chars: int = 0  # characters marked as not article text ([[excluded]])
     excluded_articles: int = 0
     memory_changes: int = 0
     """Changes the memory made to the model's spans, on accepted articles."""
     memory_kept: int = 0
     """Of those, how many the person kept (the memory's precision, with the above)."""
+    memory_removed: int = 0
+    """Of ``memory_changes``, model spans the memory removed (deletions), and of those,"""
+    memory_removed_kept: int = 0
+    """how many stayed removed."""
+    remembered: Counter[str] = field(default_factory=Counter)
+    """What the memory holds: ``labels``, ``deleted here`` (one place), ``deleted everywhere``,
+    ``resized``; so a deletion that now applies everywhere is seen before it surprises."""
+    memory_error: str | None = None
     fates: suggested.Fates = field(default_factory=suggested.Fates)
     """Per model, its suggestions on accepted articles kept, relabelled, resized, deleted."""
 
@@ -52,6 +63,8 @@ class Stats:
         rows = [(s, self.by_status[s]) for s in (*STATUSES, NO_ANNOTATION)]
         if self.unreadable:
             rows.append((UNREADABLE, self.unreadable))
+        if self.unusable:
+            rows.append((UNUSABLE, len(self.unusable)))
         return rows
 
     def label_rows(self) -> list[tuple[str, int]]:
@@ -102,8 +115,26 @@ def collect(articles: Path, annotations: Path) -> Stats:
             final = {(s.start, s.end, s.label) for s in spans}
             stats.memory_changes += len(changed[article_id])
             stats.memory_kept += sum(c.kept(final) for c in changed[article_id])
+            removed = [c for c in changed[article_id] if c.label is None]
+            stats.memory_removed += len(removed)
+            stats.memory_removed_kept += sum(c.kept(final) for c in removed)
         if status == "accepted" and article_id in logged:
             made = logged[article_id]
             stats.fates.add(made.model, made.spans, [(s.start, s.end, s.label) for s in spans])
-    stats.by_status[NO_ANNOTATION] = len(ids - seen)
+    stats.unusable = list(unusable(corpus, ids - seen))
+    stats.by_status[NO_ANNOTATION] = len(ids - seen) - len(stats.unusable)
+    _remembered(stats, annotations)
     return stats
+
+
+def _remembered(stats: Stats, annotations: Path) -> None:
+    try:
+        held = memory.Memory.load(annotations)
+    except memory.MemoryError as exc:
+        stats.memory_error = str(exc)
+        return
+    everywhere = held.everywhere()
+    stats.remembered["labels"] = len(held.labels)
+    stats.remembered["deleted here"] = len({r for r in held.rejected if r.text not in everywhere})
+    stats.remembered["deleted everywhere"] = len(everywhere)
+    stats.remembered["resized"] = len(held.resized)

@@ -302,7 +302,12 @@ def dumps(annotation: Annotation, text: str) -> str:
     excluded = doc.pop("excluded", [])
     updated = doc.pop("updated")
     empty = {key: doc.pop(key) for key in _TABLES if key in doc}  # "entities = []"
-    parts = [tomli_w.dumps(doc) + f"updated = {_datetime(updated)}\n" + tomli_w.dumps(empty)]
+    # Header strings through _basic_string too: tomli-w writes C1 controls raw.
+    header = "".join(
+        f"{key} = {_basic_string(value) if isinstance(value, str) else int(value)}\n"
+        for key, value in doc.items()
+    )
+    parts = [header + f"updated = {_datetime(updated)}\n" + tomli_w.dumps(empty)]
     if meta:
         parts.append("\n[meta]\n" + "".join(f"{k} = {_basic_string(v)}\n" for k, v in meta.items()))
     parts.extend(f"\n[[excluded]]\nstart = {r['start']}\nend = {r['end']}\n" for r in excluded)

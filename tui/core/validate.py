@@ -31,6 +31,8 @@ class Problem:
 class Report:
     files: int
     problems: tuple[Problem, ...]
+    unusable: tuple[ArticleError, ...] = ()
+    """Articles with no annotation file that cannot be used (not UTF-8, binary, empty)."""
 
     @property
     def ok(self) -> int:
@@ -101,7 +103,20 @@ def validate(articles: Path, annotations: Path) -> Report:
     ids = set(corpus.ids)
     files = 0
     problems: list[Problem] = []
+    seen: set[str] = set()
     for path in store.iter_files(annotations):
         files += 1
+        seen.add(store.article_id_for(annotations, path))
         problems.extend(check_file(corpus, annotations, path, ids))
-    return Report(files, tuple(problems))
+    return Report(files, tuple(problems), tuple(unusable(corpus, ids - seen)))
+
+
+def unusable(corpus: Corpus, ids: set[str]) -> Iterator[ArticleError]:
+    """Why each of ``ids`` (articles without an annotation file) cannot be used, if it cannot:
+    an article with a file was checked with it; one without is otherwise only found when
+    someone opens it."""
+    for article_id in sorted(ids):
+        try:
+            read_article(corpus.root, article_id)
+        except ArticleError as exc:
+            yield exc

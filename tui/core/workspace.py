@@ -6,7 +6,7 @@ know how an article's TOML is found, validated, re-anchored or written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,8 +101,16 @@ class Summary:
 
 
 class Workspace:
-    def __init__(self, articles: Path, annotations: Path, annotator: str | None = None) -> None:
+    def __init__(
+        self,
+        articles: Path,
+        annotations: Path,
+        annotator: str | None = None,
+        only: Sequence[str] | None = None,
+    ) -> None:
         self.corpus = Corpus.open(articles)
+        self.only = None if only is None else list(only)
+        """The articles this reader works on (a team member's), in order; ``None``: all."""
         self.annotations = annotations
         if annotator is not None:
             # A name from argv or the environment may carry undecodable bytes as surrogates,
@@ -114,7 +122,7 @@ class Workspace:
 
     @property
     def ids(self) -> list[str]:
-        return self.corpus.ids
+        return self.corpus.ids if self.only is None else self.only
 
     def path_for(self, article_id: str) -> Path:
         return store.annotation_path(self.annotations, article_id)

@@ -344,8 +344,17 @@ class MainScreen(ReaderCorpus, Screen[None]):
                 pane.view.focus()
 
         session = self.session
-        picker = ArticlePicker(session.queue, session.summaries, session.problems)
+        picker = ArticlePicker(session.queue, session.summaries, session.problems, session.opening)
         self.app.push_screen(picker, chosen)
+
+    def action_step_article(self, step: int) -> None:
+        pane = self.focused_pane
+        nxt = self.session.neighbour(pane.id, step)
+        if nxt is None:
+            self.app.bell()
+            self.say("No article after this one." if step > 0 else "This is the first article.")
+        elif self.open_in(pane, nxt):
+            pane.view.focus()
 
     def action_review(self, status: Status) -> None:
         pane = self.focused_pane

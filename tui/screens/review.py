@@ -36,10 +36,11 @@ from tui.core.review import (
     write,
 )
 from tui.core.store import StoreError
-from tui.keys import APP_BINDINGS, REVIEW_BINDINGS, VIEW_BINDINGS
+from tui.keys import APP_BINDINGS, REVIEW_BINDINGS, REVIEW_HELP
 from tui.messages import Edited
 from tui.screens.help import HelpScreen
 from tui.screens.labels import LabelPicker
+from tui.screens.search import SearchPrompt
 from tui.widgets import display
 from tui.widgets.article_view import ArticleView
 from tui.widgets.palette import ordered
@@ -314,6 +315,21 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(LabelPicker(self.labels, entity.label if entity else None), chosen)
 
+    def action_search(self) -> None:
+        gold = self.gold
+
+        def chosen(query: str | None) -> None:
+            if not query:
+                return
+            found, outside = gold.search(query)
+            shown = display.safe(query, 40)
+            if not found:
+                self.notify(f"No match for {shown!r}.", markup=False)
+            elif outside:
+                self.notify(f"{shown!r} is only in text marked as not article text.", markup=False)
+
+        self.app.push_screen(SearchPrompt(), chosen)
+
     def action_accept_agreed(self) -> None:
         try:
             done = accept_agreed(self.reviews, self.out, self.reviewer)
@@ -359,4 +375,4 @@ class ReviewApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen([*REVIEW_BINDINGS, *VIEW_BINDINGS, *APP_BINDINGS]))
+            self.push_screen(HelpScreen(REVIEW_HELP))

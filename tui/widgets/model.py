@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from tui import messages
+from tui.core import ner
 from tui.core.ner import ModelError, Pipeline
 from tui.core.session import Session
 from tui.core.spans import Entity
@@ -34,7 +35,9 @@ class Memory(Protocol):
 
     def memory_install(self, pipeline: Pipeline) -> None: ...
     def memory_due(self, annotated: Annotated) -> bool: ...
-    def memory_entities(self, annotated: Annotated, doc: Doc, text: str) -> list[Entity]: ...
+    def memory_entities(
+        self, annotated: Annotated, doc: Doc, text: str, offset: int = 0
+    ) -> list[Entity]: ...
 
 
 class Model(Widget):
@@ -87,12 +90,19 @@ class Model(Widget):
         text = annotated.article.text
 
         def run() -> None:
+            # One pass: the NER doc carries the tokens too (entity components don't
+            # retokenize). A long article goes through in pieces (ner.pieces), each piece's
+            # doc dropped once its tokens and entities are read.
+            spans: list[tuple[int, int]] = []
+            found: list[Entity] | None = [] if suggest else None
             with self.nlp_lock:
-                # One pass: the NER doc carries the tokens too (entity components don't retokenize).
-                doc = pipeline.nlp(text) if suggest else pipeline.nlp.tokenizer(text)
-            tokens = Tokens.from_spans((t.idx, t.idx + len(t)) for t in doc)
-            found = self.memory.memory_entities(annotated, doc, text) if suggest else None
-            self._send(messages.Prepared(article_id, tokens, found))
+                for start, end in ner.pieces(text, min(ner.PIECE_CHARS, pipeline.nlp.max_length)):
+                    piece = text[start:end]
+                    doc = pipeline.nlp(piece) if suggest else pipeline.nlp.tokenizer(piece)
+                    spans.extend((start + t.idx, start + t.idx + len(t)) for t in doc)
+                    if found is not None:
+                        found += self.memory.memory_entities(annotated, doc, piece, start)
+            self._send(messages.Prepared(article_id, Tokens.from_spans(spans), found))
 
         self.run_worker(
             run, thread=True, exclusive=True, group=f"prepare-{article_id}", exit_on_error=False

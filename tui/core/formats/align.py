@@ -38,6 +38,20 @@ def _whitespace_cuts(text: str, start: int, end: int) -> list[int]:
     return cuts
 
 
+def tokenize(nlp: Language, text: str, entities: Sequence[Entity] = ()) -> Doc:
+    """``nlp``'s tokens for ``text``; a text over ``nlp.max_length`` (which ``make_doc``
+    refuses) is tokenized in pieces cut between entities, then joined, characters unchanged."""
+    if len(text) <= nlp.max_length:
+        return nlp.make_doc(text)
+    from spacy.tokens import Doc
+
+    from tui.core.ner import pieces
+
+    keep = [(e.start, e.end) for e in entities]
+    docs = [nlp.tokenizer(text[s:e]) for s, e in pieces(text, nlp.max_length, keep)]
+    return Doc.from_docs(docs, ensure_whitespace=False)
+
+
 def align(
     nlp: Language,
     text: str,
@@ -52,7 +66,7 @@ def align(
     """
     from spacy.tokens import Doc
 
-    doc = nlp.make_doc(text)
+    doc = tokenize(nlp, text, entities)
     cuts = sorted({e.start for e in entities} | {e.end for e in entities})
     words: list[str] = []
     spaces: list[bool] = []

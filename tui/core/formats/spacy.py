@@ -5,6 +5,10 @@ what ``ner`` listens to) is sourced from the base, its tokenizer and vocab are c
 it, and the corpora are read with ``gold_preproc`` so spaCy trains on the exported tokens,
 whose edges match every entity, instead of re-tokenizing and losing the ones inside a token.
 
+An article longer than :data:`~tui.core.ner.PIECE_CHARS` is written as several Docs, cut at
+paragraph (else sentence) breaks and never inside an entity, so training memory stays that of
+ordinary articles; read back, each piece is an article of its own.
+
 Reading takes any ``.spacy`` file (or a folder of them): each Doc is an article with its
 exact text and ``doc.ents``. A Doc with no token left unknown (``ENT_IOB`` missing) was
 written from an accepted article, so it imports as accepted; others as in_progress.
@@ -15,10 +19,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.core.article import Article
 from tui.core.formats.align import AlignmentError, align, set_entities
 from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_progress, register
 from tui.core.formats.base import Written as PlanWritten
@@ -33,6 +38,7 @@ from tui.core.formats.records import (
 )
 from tui.core.formats.select import Item
 from tui.core.fsutil import atomic_write
+from tui.core.spans import Entity
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -85,6 +91,33 @@ def to_doc(nlp: Language, item: Item) -> tuple[Doc, int]:
     return aligned.doc, aligned.split_tokens
 
 
+def training_pieces(item: Item, limit: int) -> list[Item]:
+    """The item, or when it is longer than ``limit`` one item per piece of it, cut at
+    paragraph (else sentence) breaks and never inside an entity: spaCy trains on one Doc at
+    a time, and a Doc of a whole book would take gigabytes."""
+    from tui.core.ner import pieces
+
+    cuts = pieces(item.text, limit, [(e.start, e.end) for e in item.entities])
+    if len(cuts) == 1:
+        return [item]
+    found = []
+    for start, end in cuts:
+        text = item.text[start:end]
+        entities = tuple(
+            Entity(e.start - start, e.end - start, e.label, e.source)
+            for e in item.entities
+            if start <= e.start and e.end <= end
+        )
+        excluded = tuple(
+            (max(a, start) - start, min(b, end) - start)
+            for a, b in item.excluded
+            if a < end and b > start
+        )
+        article = Article(item.article.id, item.article.path, text, item.article.sha256)
+        found.append(replace(item, article=article, entities=entities, excluded=excluded))
+    return found
+
+
 def docbin_bytes(
     nlp: Language,
     items: Sequence[Item],
@@ -95,12 +128,15 @@ def docbin_bytes(
     from spacy.tokens import DocBin
 
     docbin = DocBin(attrs=["ORTH", "ENT_IOB", "ENT_TYPE"], store_user_data=False)
-    for item in items:
-        doc, split = to_doc(nlp, item)
-        docbin.add(doc)
-        written.docs[part] += 1
-        written.labels.update(e.label_ for e in doc.ents)
-        written.split_tokens += split
+    from tui.core.ner import PIECE_CHARS
+
+    for whole in items:
+        for item in training_pieces(whole, PIECE_CHARS):
+            doc, split = to_doc(nlp, item)
+            docbin.add(doc)
+            written.docs[part] += 1
+            written.labels.update(e.label_ for e in doc.ents)
+            written.split_tokens += split
         if progress is not None:
             progress(1)
     data: bytes = docbin.to_bytes()
