@@ -208,7 +208,7 @@ def run_app(args: argparse.Namespace) -> int:
     app = NewsmarkApp(
         workspace,
         first,
-        model=getattr(args, "model", None),
+        model=getattr(args, "model", None) or workspace.project.model,
         low_confidence=getattr(args, "low_confidence", None),
         order=getattr(args, "order", None) or "file",
         seed=getattr(args, "seed", 0),

@@ -48,8 +48,10 @@ def _share(value: str) -> float:
 def run(args: argparse.Namespace) -> int:
     from tui.app import run_app
     from tui.commands._common import project_labels
+    from tui.commands.queue import chosen_order
 
     project_labels(args)
+    args.order = chosen_order(args, remember=True)  # the project's, or --order kept there
     if args.member:
         as_member(args)
     return run_app(args)

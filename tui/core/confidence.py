@@ -15,8 +15,8 @@ its weights, and keeps every reading with its mass in ``doc.spans["newsmark_beam
 with the Doc from ``n_process`` workers and from Dask. A greedy entity no parse in the beam
 holds scores 0.
 
-The beam is a second pass over each text: width 8 roughly doubles what suggesting costs
-(bench/suggest.py, README). A pipeline whose recognizer is not transition-based (an
+The beam is a second pass over each text: width 8 makes suggesting take 1.8 to 3 times as
+long (bench/suggest.py --beam, README). A pipeline whose recognizer is not transition-based (an
 ``entity_ruler`` alone) has no beam, and its suggestions carry no score. spaCy is imported
 only inside the functions that need it.
 """
