@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core import project, queue, store
+from tui.core import confidence, project, store
 from tui.core.article import Article, ArticleError, Corpus
 from tui.core.edits import Document, Status
 from tui.core.project import Project
@@ -97,7 +97,7 @@ class Summary:
     problem: Problem | None = None
     uncertainty: float | None = None
     """Expected errors per 1,000 characters in the model's scored suggestions
-    (:func:`tui.core.queue.uncertainty`); ``None`` when none is scored."""
+    (:func:`tui.core.confidence.uncertainty`); ``None`` when none is scored."""
 
 
 class Workspace:
@@ -179,7 +179,7 @@ class Workspace:
                 size = (self.corpus.root / article_id).stat().st_size
             except OSError:
                 size = 0
-            doubt = queue.uncertainty((s.entity() for s in spans), size)
+            doubt = confidence.uncertainty((s.entity() for s in spans), size)
         return Summary(article_id, annotation.status, len(spans), uncertainty=doubt)
 
     def awaits_suggestions(self, article_id: str) -> bool:

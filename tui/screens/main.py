@@ -24,8 +24,10 @@ from tui.core.ner import Pipeline
 from tui.core.session import SaveFailed, Session
 from tui.core.workspace import Annotated
 from tui.keys import SCREEN_BINDINGS
-from tui.screens.corpus_index import ReaderCorpus
+from tui.screens.corpus_host import JumpTo, ReaderCorpus
+from tui.screens.corpus_index import CorpusIndexScreen
 from tui.screens.panes import Pane, PanesScreen
+from tui.widgets import display
 from tui.widgets.article_view import ArticleView
 from tui.widgets.model import Model, PipelineFactory
 from tui.widgets.palette import ordered
@@ -181,6 +183,25 @@ class MainScreen(PanesScreen, ReaderCorpus):
             self.panel.cursor_on(message.view, message.entity)
 
     # -- what the corpus index needs (ReaderCorpus) -----------------------------------------
+
+    def action_corpus_index(self) -> None:
+        pane = self.focused_pane
+
+        def chosen(jump: JumpTo | None) -> None:
+            if jump is None:
+                return
+            if pane.id != jump.article and not self.open_in(pane, jump.article):
+                return
+            pane.view.focus()
+            pane.view.move_to_offset(jump.offset)
+            self.notify(
+                f"{display.safe(jump.text, 40)!r}: {jump.nth} of {jump.of}"
+                + (" (I, enter: the next)." if jump.of > 1 else "."),
+                timeout=4,
+                markup=False,
+            )
+
+        self.app.push_screen(CorpusIndexScreen(self), chosen)
 
     def save_article(self, annotated: Annotated) -> None:
         self.session.adopt(annotated)
