@@ -60,7 +60,7 @@ def text() -> str:
 
 @pytest.fixture
 def ruler(monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline) -> Pipeline:
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
     return ruler_pipeline
 
 
@@ -145,7 +145,7 @@ def test_a_failing_component_names_the_article_and_the_rest_are_written(
     nlp.add_pipe("entity_ruler").add_patterns([{"label": "GPE", "pattern": "Iran"}])  # type: ignore[attr-defined]
     nlp.add_pipe("newsmark_test_boom")
     pipeline = Pipeline(nlp, "boom 1")
-    monkeypatch.setattr(ner, "load", lambda name=None: pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: pipeline)
     for i in range(6):
         body = "BOOM in Iran.\n" if i == 2 else f"Story {i} from Iran.\n"
         (workdir / "articles" / f"x{i}.txt").write_text(body, "utf-8")
