@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint pytest bench screenshot clean chromium
+.PHONY: run test lint pytest bench screenshot clean chromium install-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check tui tests bench
 	$(BIN)/ruff format --check tui tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 pytest: $(STAMP) chromium
 	$(BIN)/python -m pytest
@@ -41,7 +42,18 @@ chromium:
 	  *) echo "chromium is not installed and CI is set: install it (Debian: apt-get install chromium), or the browser test of newsmark serve fails." >&2; exit 1 ;; \
 	esac
 
-test: lint pytest
+# A fresh `pip install` of the built wheel with the pip bundled with $(PYTHON), then `newsmark
+# add` on a saved page (.ci/install_check). It waits on the package index, not the CPU, so
+# `make test` runs it beside the test suite and shows its log only if it fails.
+install-check:
+	.ci/install_check $(PYTHON)
+
+test: lint
+	@.ci/install_check $(PYTHON) > $(VENV)/install-check.log 2>&1 & check=$$!; \
+	$(MAKE) --no-print-directory pytest; tests=$$?; \
+	if wait $$check; then tail -n 1 $(VENV)/install-check.log; \
+	else cat $(VENV)/install-check.log; echo "install check: FAILED"; exit 1; fi; \
+	exit $$tests
 
 # Each bench prints a Markdown table: every figure beside its reference measured in the same
 # run, and the target (bench/RESULTS.md keeps them). BENCH_ARGS=--quick checks they run.
@@ -51,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/corpus.py $(BENCH_ARGS)
 	$(BIN)/python bench/suggest.py $(BENCH_ARGS)
 	$(BIN)/python bench/dask_suggest.py $(BENCH_ARGS)
+	$(BIN)/python bench/long.py $(BENCH_ARGS)
 	$(BIN)/python bench/team.py $(BENCH_ARGS)
 
 screenshot: $(STAMP)

@@ -1,4 +1,5 @@
-"""Key-to-screen latency on a big article: 200,000 characters, 5,000 entities.
+"""Key-to-screen latency on a big article: 200,000 characters, 5,000 entities; and on a
+5,000,000-character one (every key's p99 under 50 ms).
 
 Drives the real app headless with Pilot and times each key from the moment it is sent to the
 moment the screen update it caused has been rendered to terminal output. The reference is the
@@ -33,6 +34,7 @@ from tui.core.spans import Entity  # noqa: E402
 from tui.core.workspace import Workspace  # noqa: E402
 
 SIZE = 200_000
+LONG = 5_000_000
 ENTITIES = 5_000
 WORDS = re.compile(r"\b(China|Iran|Pezeshkian|Wang|Xi|Israel|Gaza|Lebanon|Tehran|BRICS)\b")
 
@@ -143,10 +145,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--quick", action="store_true", help="a 20,000-character article, 4 rounds")
+    parser.add_argument(
+        "--long-only", action="store_true", help=f"only the {LONG:,}-character article"
+    )
     args = parser.parse_args()
     size, entities, rounds = (20_000, 500, 4) if args.quick else (SIZE, ENTITIES, args.rounds)
-    big = measure(size, entities, rounds)
     short = measure(None, entities, rounds)
+    if not args.long_only:
+        report(measure(size, entities, rounds), short, size, entities, TARGETS)
+    long = 100_000 if args.quick else LONG
+    # a 5 MB article: every key's p99 under 50 ms (issue 21)
+    report(measure(long, entities, rounds), short, long, entities, dict.fromkeys(TARGETS, 50.0))
+
+
+def report(
+    big: Timings, short: Timings, size: int, entities: int, targets: dict[str, float]
+) -> None:
     rows = []
     for name, values in big.items():
         wall = [w for w, _ in values]
@@ -160,8 +174,8 @@ def main() -> None:
                 f"{common.median(wall):.1f} / {p99:.1f} ms (CPU p99 {cpu99:.1f})",
                 f"{common.median(ref):.1f} / {common.percentile(ref, 0.99):.1f} ms (short article)",
                 "",
-                f"p99 <= {TARGETS[name]:.0f} ms",
-                p99 <= TARGETS[name],
+                f"p99 <= {targets[name]:.0f} ms",
+                p99 <= targets[name],
             )
         )
     common.table(

@@ -235,3 +235,72 @@ def test_a_page_in_another_encoding_is_written_as_utf8(folder: Path, tmp_path: P
     (tmp_path / "latin.html").write_bytes(page.replace("Solberg", "Sølberg").encode("cp1252"))
     assert main(["add", str(tmp_path / "latin.html")]) == 0
     assert "café owner Ingrid Sølberg" in read_article(Path("articles"), STRIKE).text
+
+
+CHARSET = Path(__file__).parent / "data" / "charset"
+POLISH = "local/rada-miasta-zatwierdzila-budowe-calej-nowej-linii-tramwajowej.txt"
+
+
+def test_a_charset_declared_in_a_meta_tag_is_honoured(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ISO-8859-2, declared after a long script: detectors that read the page's first and last
+    5,000 bytes see only ASCII."""
+    assert main(["add", str(CHARSET / "polish_latin2.html")]) == 0
+    text = read_article(Path("articles"), POLISH).text
+    assert "po dziesiątej wieczorem" in text and "Wrocławia" in text
+    assert toml_of(POLISH)["meta"]["title"].startswith("Rada miasta zatwierdziła budowę całej")  # type: ignore[index]
+
+
+def test_a_charset_that_is_not_declared_is_detected(folder: Path, tmp_path: Path) -> None:
+    data = (CHARSET / "polish_latin2.html").read_bytes()
+    start = data.index(b'<meta http-equiv="Content-Type"')
+    undeclared = tmp_path / "polish.html"
+    undeclared.write_bytes(data[:start] + data[data.index(b">", start) + 1 :])
+    assert main(["add", str(undeclared)]) == 0
+    assert "po dziesiątej wieczorem" in read_article(Path("articles"), POLISH).text
+
+
+def test_a_charset_sent_by_the_server_is_honoured(folder: Path, server: str) -> None:
+    page = "<html><head><title>Zażółć gęślą jaźń</title></head><body><p>" + (
+        "Mieszkańcy Łodzi świętowali w sobotę dziesiątą rocznicę otwarcia parku. " * 4
+    )
+    _Pages.routes["/pl"] = (200, "text/html; charset=iso-8859-2", page.encode("iso-8859-2"))
+    assert main(["add", f"{server}/pl"]) == 0
+    (path,) = Path("articles").rglob("*.txt")
+    assert path.name == "zazolc-gesla-jazn.txt"
+    assert "dziesiątą rocznicę" in path.read_text("utf-8")
+
+
+def test_slugs_transliterate_letters_instead_of_dropping_them() -> None:
+    assert slug("Budowa całej linii") == "budowa-calej-linii"
+    assert slug("Die Straße ist heiß") == "die-strasse-ist-heiss"
+    assert slug("Путин и Си") == "putin-i-si"
+    assert slug("Ærøskøbing café ñandú") == "aeroskobing-cafe-nandu"
+
+
+def test_site_is_og_site_name_or_the_host_never_a_copyright_line(
+    folder: Path, tmp_path: Path, server: str
+) -> None:
+    # No og:site_name and no address: the README's fallback folder, and no invented site.
+    assert main(["add", str(CHARSET / "polish_latin2.html")]) == 0
+    assert "site" not in toml_of(POLISH)["meta"]  # type: ignore[operator]
+    # og:site_name is the site's own name for itself.
+    assert main(["add", str(PAGES / "harbour_strike.html")]) == 0
+    assert toml_of(STRIKE)["meta"]["site"] == "Coastal Daily"  # type: ignore[index]
+    # Fetched, with no og:site_name: the host.
+    _Pages.routes["/polish"] = (200, "text/html", (CHARSET / "polish_latin2.html").read_bytes())
+    assert main(["add", f"{server}/polish"]) == 0
+    fetched = POLISH.replace("local/", "127.0.0.1/")
+    assert toml_of(fetched)["meta"]["site"] == "127.0.0.1"  # type: ignore[index]
+
+
+def test_a_page_added_twice_is_reported_once(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = str(PAGES / "harbour_strike.html")
+    assert main(["add", page]) == 0
+    capsys.readouterr()
+    assert main(["add", page]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line == f"kept articles/{STRIKE}: it already holds this page  ({page})"

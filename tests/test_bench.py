@@ -23,6 +23,7 @@ def test_every_bench_is_listed() -> None:
         "corpus.py",
         "dask_suggest.py",
         "keys.py",
+        "long.py",
         "startup.py",
         "suggest.py",
         "team.py",

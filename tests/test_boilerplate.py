@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -118,3 +119,57 @@ def test_paragraphs_are_the_ones_paragraph_at_finds(text: str) -> None:
     """One definition of a paragraph for B, X and the selection's limits."""
     at_every_offset = {p for i in range(len(text)) if (p := paragraph_at(text, i)) is not None}
     assert paragraphs(text) == sorted(at_every_offset)
+
+
+def test_the_second_seed_chrome_is_the_gold_excluded_text() -> None:
+    import tomllib
+
+    gold = tomllib.loads(
+        (SEEDS.parent / "tests/data/gold" / "004_3225c72a86fdfdf4.toml").read_text()
+    )
+    assert chrome(seed(1)) == tuple((r["start"], r["end"]) for r in gold["excluded"])
+
+
+STORY = (
+    "The council approved the new bridge on Tuesday after a long debate.\n\n"
+    "Work will start in spring and should take two years, the mayor said."
+)
+
+
+def test_a_headline_followed_by_its_story_is_article_text() -> None:
+    assert chrome("Council approves new bridge\n\n" + STORY) == ()
+    assert chrome("Home sales rise in March\n\n" + STORY) == ()
+    assert chrome("'My memories of Marley...'\n\n" + STORY) == ()
+    # a list after the last sentence is the story's too (names, results, a line-up)
+    assert chrome(STORY + "\n\nIran, China, Russia, India, Brazil, South Africa") == ()
+    assert chrome(STORY + "\n\nReporting by Ann Lee; editing by Bob Smith") == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "tail"),
+    [
+        ("Open Menu", ""),
+        ("Home | World | Business | Sport", ""),
+        ("Monday, October 24, 2024 The Daily Courier", ""),
+        ("By Ann Lee, Published 24 Oct 2024", ""),
+        ("Skip to content", ""),
+        ("", "Related Topics\n\nIran China Russia"),
+        ("", "Recent Stories\n\nBridge opens on time, says mayor"),
+        ("", "More from World\n\nFloods hit the north"),
+        ("", "Floods hit the north and the ri ..\n\n2 hours ago"),
+        ("", "© 2024 The Daily Courier. All rights reserved."),
+    ],
+)
+def test_page_lines_around_the_story_are_chrome(head: str, tail: str) -> None:
+    text = "\n\n".join(p for p in (head, "Council approves new bridge", STORY, tail) if p)
+    ranges = chrome(text)
+    marked = [text[s:e] for s, e in ranges]
+    assert marked == [p for p in (head, tail) if p]
+    assert all("Council approves" not in m and "council approved" not in m for m in marked)
+
+
+def test_a_title_the_page_repeats_is_chrome_both_times() -> None:
+    text = "Bridge Opens On Time\n\nBy Ann Lee\n\nBridge opens on time\n\n" + STORY
+    assert [text[s:e] for s, e in chrome(text)] == [
+        "Bridge Opens On Time\n\nBy Ann Lee\n\nBridge opens on time"
+    ]

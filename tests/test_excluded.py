@@ -207,7 +207,6 @@ def test_a_file_without_excluded_or_meta_has_neither_table(tmp_path: Path) -> No
         ("[[excluded]]\nstart = '1'\nend = 2\n", "excluded[0].start", "should be int"),
         ("excluded = 3\n", "excluded", "array of tables"),
         ("[meta]\ntitle = 3\n", "meta.title", "should be str"),
-        ("[meta]\nweather = 'fine'\n", "meta.weather", "is not one of"),
     ],
 )
 def test_bad_excluded_or_meta_names_the_field(

@@ -316,3 +316,39 @@ def test_spans_from_other_tools_keep_their_source_as_origin(tmp_path: Path) -> N
     assert rows["Paris"]["source"] == "user" and "origin" not in rows["Paris"]
     # Nobody answered the task: the span is still the model's suggestion.
     assert rows["Rome"]["source"] == "model" and rows["Rome"]["origin"] == "./my-model"
+
+
+def test_prodigy_meta_is_kept_in_the_toml_and_written_back_on_export(tmp_path: Path) -> None:
+    meta = {
+        "article": "a.txt",
+        "section": "economy",
+        "source": "newswire",
+        "id": 17,
+        "score": 0.5,
+        "pinned": True,
+        "tags": ["oil", "iraq"],
+        "feed": {"name": "wire", "rank": 2, "gone": None},
+        "title": 2024,
+        "odd key": "kept",
+        "nothing": None,
+    }
+    record = {
+        "text": "Oil exports from Basra rose.",
+        "answer": "accept",
+        "meta": meta,
+        "spans": [{"start": 17, "end": 22, "label": "GPE"}],
+    }
+    assert run(tmp_path, write_lines(tmp_path / "in.jsonl", [record]), "--format", "jsonl") == 0
+    path = store.annotation_path(tmp_path / "annotations", "a.txt")
+    saved = store.load(path, read_article(tmp_path / "articles", "a.txt")).annotation
+    want = {k: v for k, v in meta.items() if k not in ("article", "nothing")}
+    want["feed"] = {"name": "wire", "rank": 2}
+    want["title"] = "2024"  # a known key holds a string
+    assert dict(saved.meta) == want
+    out = tmp_path / "out.jsonl"
+    folders = ["--articles", str(tmp_path / "articles")]
+    folders += ["--annotations", str(tmp_path / "annotations")]
+    assert main(["export", "--format", "jsonl", "--out", str(out), *folders]) == 0
+    (task,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert {k: task["meta"][k] for k in want} == want
+    assert task["meta"]["article"] == "a.txt" and task["meta"]["status"] == "accepted"

@@ -60,7 +60,7 @@ def text() -> str:
 
 @pytest.fixture
 def ruler(monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline) -> Pipeline:
-    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_, **__: ruler_pipeline)
     return ruler_pipeline
 
 
@@ -145,7 +145,7 @@ def test_a_failing_component_names_the_article_and_the_rest_are_written(
     nlp.add_pipe("entity_ruler").add_patterns([{"label": "GPE", "pattern": "Iran"}])  # type: ignore[attr-defined]
     nlp.add_pipe("newsmark_test_boom")
     pipeline = Pipeline(nlp, "boom 1")
-    monkeypatch.setattr(ner, "load", lambda name=None, *_: pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_, **__: pipeline)
     for i in range(6):
         body = "BOOM in Iran.\n" if i == 2 else f"Story {i} from Iran.\n"
         (workdir / "articles" / f"x{i}.txt").write_text(body, "utf-8")
@@ -240,3 +240,41 @@ def test_export_jsonl_and_conll_keep_a_long_article_whole(
     assert sum(
         line.split()[-1].startswith("B-") for line in conll.splitlines() if line.strip()
     ) == len(gold)
+
+
+def test_a_piece_keeps_its_scores_and_alternatives_in_the_whole_text() -> None:
+    from tui.core.spans import Alternative
+
+    found = [Entity(3, 8, "GPE", "model", None, 0.9, Alternative(3, 12, "ORG", 0.1))]
+    (moved,) = ner.shifted(found, 100)
+    assert (moved.start, moved.end, moved.score, moved.source) == (103, 108, 0.9, "model")
+    assert moved.alternative == Alternative(103, 112, "ORG", 0.1)
+
+
+def test_on_a_dask_worker_a_failing_article_is_an_error_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from tui.core import distributed
+
+    @Language.component("newsmark_test_boom_dask")
+    def boom(doc: Doc) -> Doc:
+        if "BOOM" in doc.text:
+            raise ValueError("cannot take BOOM")
+        return doc
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("newsmark_test_boom_dask")
+    monkeypatch.setitem(distributed._PIPELINES, ("boom", 0), Pipeline(nlp, "boom 1"))
+    jobs = [
+        distributed.Job(f"{name}.txt", text, "0" * 64)
+        for name, text in (("a", "Fine text.\n"), ("b", "BOOM here.\n"), ("c", "Also fine.\n"))
+    ]
+    done = distributed.run_batch("boom", jobs, str(tmp_path), str(tmp_path / "ann"), width=0)
+    assert [d.failed is not None for d in done] == [False, True, False]
+    assert "b.txt" in (done[1].failed or "") and "cannot take BOOM" in (done[1].failed or "")
+    event = distributed._finish(None, None, "boom 1", done[1], {}, False)  # type: ignore[arg-type]
+    assert event.outcome == "error"

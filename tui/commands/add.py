@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             if result.outcome == "added":
                 print(f"added {result.message}  ({source})")
             elif result.outcome == "exists":
-                print(f"kept {result.message}  ({source})")
+                print(f"kept {result.message}  ({source})")  # "kept X: it already holds…"
             else:
                 print(f"newsmark: {result.message}", file=sys.stderr)
     added = sum(r.outcome == "added" for r in results)

@@ -102,9 +102,9 @@ def add_parser(
     p.add_argument(
         "--chrome",
         action="store_true",
-        help="mark each article's page chrome (the paragraphs before its first sentence and "
-        "after its last: site header, title block, related stories) as not article text, as "
-        "B does in the reader; a part holding an entity of yours is left as it is",
+        help="mark each article's page chrome (menus, datelines, bylines and repeated titles "
+        "above the story, related-stories tails below it; a headline stays) as not article "
+        "text, as B does in the reader; a part holding an entity of yours is left as it is",
     )
     p.add_argument(
         "--n-process",

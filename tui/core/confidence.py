@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tui.core.spans import Alternative, trim
+from tui.core.spans import Alternative, Entity, trim
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -215,4 +215,14 @@ __all__ = [
     "install",
     "readings",
     "recognizer",
+    "uncertainty",
 ]
+
+
+def uncertainty(entities: Iterable[Entity], length: int) -> float | None:
+    """Expected errors per 1,000 characters among the model's scored suggestions; ``None``
+    when none is scored (nothing is known)."""
+    doubts = [1 - e.score for e in entities if e.source == "model" and e.score is not None]
+    if not doubts:
+        return None
+    return 1000 * sum(doubts) / max(length, 1)

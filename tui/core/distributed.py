@@ -238,7 +238,7 @@ class Done:
     ``toml`` is the whole new file when the worker rendered it (then ``count`` is its number
     of entities and ``entities`` what it holds, for the log of suggestions), else
     ``entities`` are the suggestions for the writer to merge; ``skipped`` says why the
-    article could not be used.
+    article could not be used, ``failed`` what the model raised on it.
     """
 
     article: str
@@ -246,6 +246,7 @@ class Done:
     toml: str | None = None
     count: int = 0
     skipped: str | None = None
+    failed: str | None = None  # the model or a custom component raised on it
 
 
 def run_batch(
@@ -278,7 +279,7 @@ def run_batch(
     for (article, merge), result in zip(ready, results, strict=True):
         if isinstance(result, ner.Failed):
             reason = f"{article.path}: the model failed on this article ({result.reason})"
-            done.append(Done(article.id, skipped=f"{reason}; nothing written"))
+            done.append(Done(article.id, failed=f"{reason}; nothing written"))
             continue
         suggestions = [e for e in ner.joined(result) if not labels or e.label in labels]
         if merge:
@@ -526,6 +527,8 @@ def _finish(
 ) -> Event:
     if done.skipped is not None:
         return Event(done.article, "skipped", done.skipped)
+    if done.failed is not None:
+        return Event(done.article, "error", done.failed)
     if done.toml is not None:
         path = workspace.path_for(done.article)
         if path.exists():

@@ -8,6 +8,7 @@ parser, lemmatizer and attribute_ruler are disabled, which leaves the entities u
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import importlib.util
 import os
 import re
@@ -316,9 +317,10 @@ class _Stream:
             yield text
 
 
-BATCH_CHARS = 160_000
-"""Characters of a long text's pieces the model takes at once: with en_core_web_sm a batch
-this size peaks near 130 MB over the loaded pipeline."""
+BATCH_CHARS = 40_000
+"""Characters of a long text's pieces the model takes at once: with en_core_web_sm scored by
+a beam (confidence.py) a batch of 160,000 characters peaked 530 MB over the loaded pipeline,
+so two pieces go at a time."""
 
 
 class _SourceError(Exception):
@@ -346,7 +348,15 @@ def shifted(found: Iterable[Entity], offset: int) -> list[Entity]:
     """Entities of a piece in the offsets of the whole text."""
     if not offset:
         return list(found)
-    return [Entity(e.start + offset, e.end + offset, e.label, e.source) for e in found]
+    moved = []
+    for e in found:
+        alt = e.alternative
+        if alt is not None:
+            alt = dataclasses.replace(alt, start=alt.start + offset, end=alt.end + offset)
+        moved.append(
+            dataclasses.replace(e, start=e.start + offset, end=e.end + offset, alternative=alt)
+        )
+    return moved
 
 
 def joined(parts: list[tuple[int, list[Entity]]]) -> list[Entity]:

@@ -11,9 +11,10 @@ One file per article, ``<annotations>/<article id without .txt>.toml``::
     updated = 2026-11-22T10:15:00Z
 
     [meta]                                  # optional: where the article came from
-    title = "Iraq's oil exports rise"       # every key optional, every value a string:
+    title = "Iraq's oil exports rise"       # every key optional; these are strings:
     site = "shafaq.com"                     # title, author, date, site, url, description,
     url = "https://shafaq.com/en/..."       # language, fetched (when `newsmark add` got it)
+    section = "economy"                     # any other key: an imported task's meta, kept
 
     [[excluded]]                            # optional: text that is not article text
     start = 2310                            # (menus, "Related Topics", footers); no entity
@@ -100,7 +101,10 @@ _SPAN_KEYS = {"start", "end", "label", "text", "source", "origin", "score", "alt
 _ALTERNATIVE_KEYS = {"start", "end", "label", "score"}
 _RANGE_KEYS = ("start", "end")
 META_KEYS = ("title", "author", "date", "site", "url", "description", "language", "fetched")
-"""What ``[meta]`` may hold (all strings): where an article came from, written by ``add``."""
+"""What ``[meta]`` holds as strings: where an article came from, written by ``add``. Any other
+key is kept as it came (an imported Prodigy task's ``meta``, such as ``section``), with any
+TOML value, and written back by the exports."""
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class StoreError(Exception):
@@ -159,7 +163,7 @@ class Annotation:
     updated: datetime | None = None
     unanchored: tuple[Unanchored, ...] = ()
     excluded: tuple[Range, ...] = ()
-    meta: Mapping[str, str] = field(default_factory=dict)
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,8 @@ def to_document(annotation: Annotation, text: str) -> dict[str, Any]:
         doc["annotator"] = annotation.annotator
     doc["updated"] = annotation.updated or now()
     if annotation.meta:
-        doc["meta"] = {k: annotation.meta[k] for k in META_KEYS if k in annotation.meta}
+        known = {k: annotation.meta[k] for k in META_KEYS if k in annotation.meta}
+        doc["meta"] = known | {k: v for k, v in annotation.meta.items() if k not in known}
     if annotation.excluded:
         doc["excluded"] = [{"start": a, "end": b} for a, b in sorted(annotation.excluded)]
     doc["entities"] = [_row(e, text[e.start : e.end]) for e in sorted(annotation.entities)]
@@ -294,6 +299,24 @@ def _span_table(key: str, row: Mapping[str, Any]) -> str:
     return table
 
 
+def _meta_table(meta: Mapping[str, Any]) -> str:
+    """``[meta]``: strings written as every string is, other values (an imported task's
+    numbers, lists, tables) by tomli-w, tables last as ``[meta.KEY]``."""
+    lines = ["\n[meta]\n"]
+    tables = {}
+    for key, value in meta.items():
+        if isinstance(value, dict):
+            tables[key] = value
+        elif isinstance(value, str):
+            name = key if _BARE_KEY.fullmatch(key) else _basic_string(key)
+            lines.append(f"{name} = {_basic_string(value)}\n")
+        else:
+            lines.append(tomli_w.dumps({key: value}))
+    if tables:
+        lines.append(tomli_w.dumps({"meta": tables}))
+    return "".join(lines)
+
+
 def dumps(annotation: Annotation, text: str) -> str:
     """Render the schema: header fields with tomli-w, then one ``[[entities]]`` table a span."""
     doc = to_document(annotation, text)
@@ -309,7 +332,7 @@ def dumps(annotation: Annotation, text: str) -> str:
     )
     parts = [header + f"updated = {_datetime(updated)}\n" + tomli_w.dumps(empty)]
     if meta:
-        parts.append("\n[meta]\n" + "".join(f"{k} = {_basic_string(v)}\n" for k, v in meta.items()))
+        parts.append(_meta_table(meta))
     parts.extend(f"\n[[excluded]]\nstart = {r['start']}\nend = {r['end']}\n" for r in excluded)
     for key, rows in tables.items():
         parts.extend(_span_table(key, row) for row in rows)
@@ -456,14 +479,12 @@ def _ranges(doc: Mapping[str, Any], path: Path) -> tuple[Range, ...]:
     return tuple(ranges)
 
 
-def _meta(doc: Mapping[str, Any], path: Path) -> dict[str, str]:
+def _meta(doc: Mapping[str, Any], path: Path) -> dict[str, Any]:
     raw = doc.get("meta", {})
     if not isinstance(raw, dict):
         raise StoreError(path, "meta", "should be a table ([meta])")
     for key, value in raw.items():
-        if key not in META_KEYS:
-            raise StoreError(path, f"meta.{key}", f"is not one of {', '.join(META_KEYS)}")
-        if not isinstance(value, str):
+        if key in META_KEYS and not isinstance(value, str):
             raise StoreError(path, f"meta.{key}", f"should be str, found {type(value).__name__}")
     return dict(raw)
 

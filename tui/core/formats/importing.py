@@ -105,6 +105,7 @@ def place(
         annotator=parsed.annotator or annotator,
         updated=store.now(),
         excluded=parsed.excluded,
+        meta=parsed.meta,
     )
     toml = store.annotation_path(annotations, article_id)
     if toml.exists() and not force:

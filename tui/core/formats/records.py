@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -41,6 +41,7 @@ class Parsed:
     note: str | None = None
     offset: int | None = None  # a piece of an article with excluded text (see formats.excluded)
     excluded: tuple[Range, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)  # the task's other meta: the TOML's [meta]
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,39 @@ def parsed_with_meta(
         annotator=annotator or name_of(meta.get("annotator")),
         trimmed=trimmed,
         note=note,
+        meta=page_meta(meta),
     )
+
+
+OWN_META = ("article", "sha256", "status", "model", "annotator", "offset")
+"""The keys of a task's ``meta`` that newsmark itself writes and reads; the rest is the
+article's ``[meta]``."""
+
+
+def page_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """A task's ``meta`` without newsmark's own keys, as the TOML can hold it: no nulls (TOML
+    has none), the known keys as strings."""
+    from tui.core.store import META_KEYS
+
+    kept: dict[str, Any] = {}
+    for key, value in meta.items():
+        if key in OWN_META or not isinstance(key, str):
+            continue
+        clean = _tomlable(value)
+        if clean is None:
+            continue
+        kept[key] = clean if key not in META_KEYS or isinstance(clean, str) else str(clean)
+    return kept
+
+
+def _tomlable(value: Any) -> Any:
+    """``value`` without JSON nulls (dropped from lists and tables), ``None`` if nothing is left."""
+    if isinstance(value, dict):
+        found = {str(k): _tomlable(v) for k, v in value.items()}
+        return {k: v for k, v in found.items() if v is not None}
+    if isinstance(value, list):
+        return [v for v in (_tomlable(x) for x in value) if v is not None]
+    return value
 
 
 def safe_article_id(name: object) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ class Item:
     annotator: str | None = None
     unanchored: int = 0
     excluded: tuple[Range, ...] = ()  # not article text: no format exports it
+    page: Mapping[str, Any] = field(default_factory=dict)  # the TOML's [meta]
 
     @property
     def id(self) -> str:
@@ -61,7 +62,7 @@ class Item:
             meta["model"] = self.model
         if self.annotator is not None:
             meta["annotator"] = self.annotator
-        return meta
+        return {**self.page, **meta}  # the article's [meta] goes back out; ours wins a clash
 
 
 @dataclass
@@ -141,6 +142,7 @@ def collect(
                 ann.annotator,
                 len(ann.unanchored),
                 ann.excluded,
+                ann.meta,
             )
         )
     return selection
