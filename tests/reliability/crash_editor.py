@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tui.core import lock
-from tui.core.edits import Document
+from tui.core.edits import Document, Refused
 from tui.core.spans import Entity
 from tui.core.tokens import regex_tokens
 from tui.core.workspace import Annotated, Workspace
@@ -33,6 +33,14 @@ def digest(entities: Iterable[Entity], status: str) -> str:
 
 
 def random_edit(doc: Document, rng: random.Random) -> object:
+    """A random edit; one the document refuses (across a line break) changed nothing."""
+    try:
+        return _random_edit(doc, rng)
+    except Refused:
+        return None
+
+
+def _random_edit(doc: Document, rng: random.Random) -> object:
     tokens = regex_tokens(doc.text)
     entities = doc.entities
     roll = rng.random()
