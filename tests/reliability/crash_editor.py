@@ -2,18 +2,15 @@
 
 Run as ``python crash_editor.py WORKDIR SEED [COUNT]``. It takes the annotations lock, opens
 every article through :class:`Workspace`, then applies random edits, saving after each one.
-Before each save it reports ``pending ID DIGEST`` and after it ``saved ID DIGEST``, so the test
-knows exactly which states were promised to be on disk. Each report is one ``os.write`` of a
-whole line (shorter than a pipe's atomic size), so a SIGKILL never leaves half a record. With
-COUNT it stops after that many saves and exits cleanly (releasing the lock); otherwise it runs
-until killed.
+Before each save it prints ``pending ID DIGEST`` and after it ``saved ID DIGEST``, flushed, so
+the test knows exactly which states were promised to be on disk. With COUNT it stops after
+that many saves and exits cleanly (releasing the lock); otherwise it runs until killed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import sys
 from collections.abc import Iterable
@@ -35,14 +32,8 @@ def digest(entities: Iterable[Entity], status: str) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def report(kind: str, article_id: str, state: str) -> None:
-    """One record, one system call: ``print`` would write each field separately, unbuffered."""
-    os.write(sys.stdout.fileno(), f"{kind} {article_id} {state}\n".encode())
-
-
 def random_edit(doc: Document, rng: random.Random) -> object:
-    """An edit, or ``None`` when it changed nothing or the document refused it (a span across
-    a line break): a refusal changes nothing."""
+    """A random edit; one the document refuses (across a line break) changed nothing."""
     try:
         return _random_edit(doc, rng)
     except Refused:
@@ -80,17 +71,17 @@ def main() -> None:
     ws = Workspace(workdir / "articles", annotations, annotator="crash-test")
     opened: list[Annotated] = [ws.open(aid) for aid in ws.ids]
     for a in opened:
-        report("loaded", a.id, digest(a.document.entities, a.document.status))
+        print("loaded", a.id, digest(a.document.entities, a.document.status), flush=True)
     saves = 0
     while count is None or saves < count:
         annotated = rng.choice(opened)
         if random_edit(annotated.document, rng) is None:
             continue
         state = digest(annotated.document.entities, annotated.document.status)
-        report("pending", annotated.id, state)
+        print("pending", annotated.id, state, flush=True)
         ws.save(annotated)
         saves += 1
-        report("saved", annotated.id, state)
+        print("saved", annotated.id, state, flush=True)
     held.release()
 
 

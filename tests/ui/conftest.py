@@ -131,8 +131,12 @@ async def burst(app: NewsmarkApp, pilot: Any, *keys: str) -> None:
         event.set_sender(app)
         driver.send_message(event)
     await pilot.pause()
-    while app.typing_ahead:
+    for _ in range(1000):  # ten seconds at most: a key held for ever is a failure, not a hang
+        if not (app.typing_ahead and app.is_running and app._exception is None):
+            break
         await pilot.pause(0.01)
+    else:
+        raise AssertionError(f"keys typed ahead were never applied: {keys}")
     await app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -192,9 +192,11 @@ class ReadingView(ScrollView, can_focus=True):
             self._relayout_all()
             return
         changed = self.row_layout.rewrap(start, end)
-        if changed.shifted:
+        if changed.shifted:  # every row below moved
             self.virtual_size = Size(self.row_layout.width, len(self.row_layout))
-        self.refresh()
+            self.refresh()
+        else:  # only these rows' states changed; the others keep their keys
+            self.refresh_lines(changed.first, changed.new)
         self._scroll_to_cursor()  # a re-wrap may have pushed the cursor's row off screen
 
     def on_resize(self) -> None:
