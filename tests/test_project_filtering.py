@@ -29,7 +29,7 @@ def labels_on_disk(folder: Path) -> dict[str, set[str]]:
 
 @pytest.fixture
 def ruler(monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline) -> Pipeline:
-    monkeypatch.setattr(ner, "load", lambda name=None: ruler_pipeline)
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
     return ruler_pipeline
 
 
