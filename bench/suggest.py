@@ -21,6 +21,7 @@ process, rounds alternating. The issue's bound is 1.5x; above it the width is a 
 the README says what it costs.
 
     .venv/bin/python bench/suggest.py [--articles 240] [--rounds 3] [--batch-size 32] [--quick]
+        [--beam]
 """
 
 from __future__ import annotations
@@ -126,10 +127,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--quick", action="store_true", help="24 articles, one round")
+    parser.add_argument("--beam", action="store_true", help="only the price of the scores")
     args = parser.parse_args()
     if args.quick:
         args.articles, args.rounds = 24, 1
     rows = []
+    if args.beam:
+        with tempfile.TemporaryDirectory(prefix="newsmark-bench-") as tmp:
+            texts = build_corpus(Path(tmp) / "articles", args.articles)
+        common.table(
+            f"the price of the scores, {args.articles} articles, {args.rounds} rounds",
+            time_beam(texts, args.rounds, args.batch_size),
+        )
+        return
 
     pipeline = ner.load()
     print(f"pipeline {pipeline.name}, components {pipeline.nlp.pipe_names}")

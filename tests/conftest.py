@@ -10,8 +10,14 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tui.core.ner import Pipeline
+
+# Properties are about results, not speed (bench/ measures speed): on a busy machine a slow
+# example must not fail a run, so no deadline and no health check on generation speed.
+settings.register_profile("newsmark", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("newsmark")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "articles"

@@ -13,8 +13,8 @@ import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 HELPERS = {"common.py", "minimal_app.py"}
-# Needs CoNLL-2003, which may not be redistributed: its article splitter is tested below.
-NEEDS_DATA = {"train_conll.py"}
+# Need CoNLL-2003, which may not be redistributed: its article splitter is tested below.
+NEEDS_DATA = {"train_conll.py", "uncertain_first.py"}
 BENCHES = sorted(p.name for p in BENCH.glob("*.py") if p.name not in HELPERS | NEEDS_DATA)
 
 

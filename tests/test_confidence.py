@@ -164,3 +164,18 @@ def test_bad_scores_name_the_field(tmp_path: Path, extra: str, field: str, says:
         store.load(path, loaded)
     assert f"entities[0].{field}" in str(caught.value)
     assert says in str(caught.value)
+
+
+def test_a_dask_batch_carries_the_scores(tmp_path: Path, real_pipeline: Pipeline) -> None:
+    """What a worker of --scheduler runs: the rendered file and the merged entities."""
+    from tui.core import distributed
+
+    name = ner.resolve_model()
+    distributed._PIPELINES[(name, confidence.DEFAULT_WIDTH)] = real_pipeline  # loaded once
+    text = seed_texts()[0]
+    jobs = [distributed.Job("a.txt", text, "0" * 64), distributed.Job("b.txt", text, merge=True)]
+    rendered, merged = distributed.run_batch(name, jobs, str(tmp_path), str(tmp_path))
+    assert rendered.toml is not None and "\nscore = " in rendered.toml
+    assert merged.entities and all(e.score is not None for e in merged.entities)
+    local = ner.entities(real_pipeline.nlp(text), text)
+    assert list(merged.entities) == local

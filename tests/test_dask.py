@@ -8,15 +8,18 @@ dies or the whole cluster restarts mid-run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import tomllib
+import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -237,35 +240,166 @@ def test_real_model_on_the_cluster(tmp_path: Path, client: Any) -> None:
     assert sum(len(doc["entities"]) for doc in expected.values()) > 10
 
 
+class Recording:
+    """The client as the run sees it, keeping every future it submits: the scheduler keeps
+    the state of a task while a future holds it, so the test can ask about it afterwards."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.futures: list[Any] = []
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        future = self.client.submit(*args, **kwargs)
+        self.futures.append(future)
+        return future
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+@contextlib.contextmanager
+def held_batches(client: Any) -> Iterator[tuple[Any, Any]]:
+    """Every batch waits on its worker, until the test sets the event it yields, after
+    putting its worker's pid in the queue it yields. Workers that start later run freely.
+
+    The wait is put in front of ``pipeline``, which ``run_batch`` looks up on each call, so
+    the functions the workers have already deserialized see it too.
+    """
+    from distributed import Event, Queue
+
+    name = f"held-{uuid.uuid4().hex}"
+
+    def hold(name: str) -> None:
+        import os
+
+        from distributed import Event, Queue
+
+        from tui.core import distributed as module
+
+        load = module.pipeline
+
+        def held(model: str) -> Any:
+            Queue(f"{name}-pids").put(os.getpid())
+            Event(f"{name}-go").wait()
+            return load(model)
+
+        held.unheld = load  # type: ignore[attr-defined]
+        module.pipeline = held
+
+    def unhold() -> None:
+        from tui.core import distributed as module
+
+        module.pipeline = getattr(module.pipeline, "unheld", module.pipeline)
+
+    go = Event(f"{name}-go", client=client)
+    client.run(hold, name)
+    try:
+        yield Queue(f"{name}-pids", client=client), go
+    finally:
+        go.set()
+        client.run(unhold)
+
+
+def meanwhile(action: Callable[[], None]) -> Callable[[], None]:
+    """Run ``action`` in a thread while the run waits on its held batches; the returned
+    call joins it and raises what it raised."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            action()
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def join() -> None:
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+        if failed:
+            raise failed[0]
+
+    return join
+
+
 def test_a_killed_worker_loses_nothing_and_writes_each_file_once(
     tmp_path: Path, client: Any, ruler_model: str, counted_writes: Counter[str]
 ) -> None:
+    """The kill lands while a batch runs on that worker and before anything is written;
+    Dask runs that batch again elsewhere, and it is still written once."""
     articles = tmp_path / "articles"
     make_corpus(articles, 60)
     local_run(articles, tmp_path / "local", ruler_model)
     counted_writes.clear()
-    events = []
-    for event in cluster_run(client, articles, tmp_path / "dask", ruler_model, batch_size=2):
-        events.append(event)
-        if len(events) == 1:
-            pids = client.run(os.getpid)
-            os.kill(max(pids.values()), signal.SIGKILL)  # the nanny starts a new one
+    recording = Recording(client)
+    written_at_kill: list[int] = []
+    # The model is loaded on every worker here, before batches are held; they start below.
+    run = cluster_run(recording, articles, tmp_path / "dask", ruler_model, batch_size=2)
+    with held_batches(client) as (pids, go):
+
+        def kill_one_worker() -> None:
+            try:
+                pid = pids.get(timeout=60)  # a batch is running there, held
+                written_at_kill.append(len(list((tmp_path / "dask").glob("*.toml"))))
+                os.kill(pid, signal.SIGKILL)  # the nanny starts a new one
+            finally:
+                go.set()
+
+        join = meanwhile(kill_one_worker)
+        events = list(run)
+        join()
+    assert written_at_kill == [0]
     assert Counter(e.outcome for e in events) == {"suggested": 60, "skipped": 2}
     assert set(counted_writes.values()) == {1}
     assert len(counted_writes) == 60
     assert contents(tmp_path / "dask") == contents(tmp_path / "local")
+    keys = [f.key for f in recording.futures]
+    assert len(keys) == 30  # no batch was submitted twice: Dask re-ran the lost one itself
+
+    def suspicious(dask_scheduler: Any, keys: list[str]) -> list[int]:
+        return [dask_scheduler.tasks[key].suspicious for key in keys]
+
+    assert sorted(client.run_on_scheduler(suspicious, keys=keys))[-1] == 1  # its worker died
 
 
 def test_a_cluster_restart_mid_run_is_survived(
-    tmp_path: Path, client: Any, ruler_model: str, counted_writes: Counter[str]
+    tmp_path: Path,
+    client: Any,
+    ruler_model: str,
+    counted_writes: Counter[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The restart lands while batches run and before anything is written; the batches it
+    cancelled are submitted again, and each file is still written once."""
     articles = tmp_path / "articles"
     make_corpus(articles, 30)
-    events = []
-    for event in cluster_run(client, articles, tmp_path / "dask", ruler_model, batch_size=1):
-        events.append(event)
-        if len(events) == 1:
-            client.restart()  # every worker dies; batches in flight are lost and sent again
+    resubmitted: list[str] = []
+    add = dist._Flight._add
+
+    def counting(self: dist._Flight, jobs: list[dist.Job], tries: int) -> None:
+        if tries:
+            resubmitted.append(jobs[0].article)
+        add(self, jobs, tries)
+
+    monkeypatch.setattr(dist._Flight, "_add", counting)
+    written_at_restart: list[int] = []
+    run = cluster_run(client, articles, tmp_path / "dask", ruler_model, batch_size=1)
+    with held_batches(client) as (pids, go):
+
+        def restart() -> None:
+            try:
+                pids.get(timeout=60)
+                written_at_restart.append(len(list((tmp_path / "dask").glob("*.toml"))))
+                client.restart()  # every worker dies; batches in flight are lost and sent again
+            finally:
+                go.set()
+
+        join = meanwhile(restart)
+        events = list(run)
+        join()
+    assert written_at_restart == [0]
+    assert resubmitted, "no batch was lost to the restart and sent again"
     assert Counter(e.outcome for e in events) == {"suggested": 30, "skipped": 2}
     assert set(counted_writes.values()) == {1}
     assert len(contents(tmp_path / "dask")) == 30

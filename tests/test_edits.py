@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.edits import Document
-from tui.core.spans import Entity, SpanError, check_entities
+from tui.core.edits import Document, Refused
+from tui.core.spans import Entity, check_entities
 from tui.core.tokens import regex_tokens
 
 TEXT = "Shafaq News/ China met Iran. Pezeshkian spoke; Pezeshkian's aide and Pezeshkianism."
@@ -153,8 +154,8 @@ def doc_and_ops(draw: st.DrawFn) -> tuple[str, list[tuple[str, int, int, str]]]:
     n = len(text)
     op = st.tuples(
         st.sampled_from(
-            ["add", "delete", "relabel", "resize", "all", "status", "exclude", "toggle", "undo"]
-            + ["redo"]
+            ["add", "delete", "relabel", "resize", "join", "all", "status", "exclude"]
+            + ["toggle", "undo", "redo"]
         ),
         st.integers(0, n),
         st.integers(0, n),
@@ -163,9 +164,17 @@ def doc_and_ops(draw: st.DrawFn) -> tuple[str, list[tuple[str, int, int, str]]]:
     return text, draw(st.lists(op, max_size=25))
 
 
+State = tuple[tuple[Entity, ...], tuple[tuple[int, int], ...], str]
+
+
+def state(doc: Document) -> State:
+    return doc.entities, doc.excluded, doc.status
+
+
 def apply(doc: Document, op: tuple[str, int, int, str]) -> object:
     """One operation; what it returns (an Edit, or None when it changed nothing)."""
     kind, a, b, label = op
+    before = state(doc), len(doc.undo_stack), len(doc.redo_stack)
     start, end = min(a, b), max(a, b)
     target = doc.spans.at(start) if doc.entities else None
     try:
@@ -177,6 +186,8 @@ def apply(doc: Document, op: tuple[str, int, int, str]) -> object:
             return doc.relabel(target, label)
         if kind == "resize" and target:
             return doc.resize(target, target.start, max(target.start + 1, end))
+        if kind == "join" and target:
+            return doc.join(target)
         if kind == "all":
             return doc.label_all(start, end, label, regex_tokens(doc.text))
         if kind == "status":
@@ -189,16 +200,10 @@ def apply(doc: Document, op: tuple[str, int, int, str]) -> object:
             return doc.undo()
         if kind == "redo":
             return doc.redo()
-    except SpanError:  # labelling text marked as not article text: refused, nothing changes
+    except Refused:  # a refusal changes nothing, not even the history
+        assert (state(doc), len(doc.undo_stack), len(doc.redo_stack)) == before, op
         return None
     return None
-
-
-State = tuple[tuple[Entity, ...], tuple[tuple[int, int], ...], str]
-
-
-def state(doc: Document) -> State:
-    return doc.entities, doc.excluded, doc.status
 
 
 @settings(max_examples=300, deadline=None)
@@ -219,7 +224,7 @@ def test_undo_and_redo_walk_the_history_exactly(case: tuple) -> None:  # type: i
     redo back to where the sequence ended gives exactly its end state, and redo-all the tip."""
     text, ops = case
     doc = Document(text)
-    doc.add(0, len(text), "ORG")
+    apply(doc, ("add", 0, len(text), "ORG"))
     doc.undo_stack.clear()
     history, at = [state(doc)], 0
     for op in ops:
@@ -247,3 +252,51 @@ def test_undo_and_redo_walk_the_history_exactly(case: tuple) -> None:  # type: i
     while doc.redo() is not None:
         check_entities(text, doc.entities)
     assert state(doc) == history[-1]
+
+
+# -- one way to say no: Refused, with a sentence for people --------------------------------
+
+
+LINES = "Wang Yi met\nXi Jinping in Kazan.\r\nThen Pezeshkian left."
+
+
+def test_an_entity_across_a_line_break_is_refused_by_the_document() -> None:
+    doc = Document(LINES)
+    with pytest.raises(Refused, match="cannot cross a line break"):
+        doc.add(LINES.index("met"), LINES.index("Jinping"), "PERSON")
+    xi = ent(LINES, "Xi", "PERSON", source="user")
+    doc = Document(LINES, [xi])
+    with pytest.raises(Refused, match="line break"):
+        doc.resize(xi, LINES.index("met"), xi.end)  # growing back over "\n"
+    with pytest.raises(Refused, match="line break"):
+        doc.resize(xi, xi.start, LINES.index("Then") + 4)  # over "\r\n"
+    assert doc.entities == (xi,) and not doc.undo_stack  # nothing changed
+
+
+def test_text_marked_not_article_is_refused_with_the_key_that_gives_it_back() -> None:
+    doc = Document(LINES, excluded=[(0, 11)])
+    with pytest.raises(Refused, match="X there gives it back"):
+        doc.add(0, 7, "PERSON")
+    with pytest.raises(Refused, match="empty or has spaces"):
+        doc.add(12, 14, " PERSON")
+
+
+def test_join_makes_one_entity_of_two_with_the_first_label() -> None:
+    wang, yi = ent(LINES, "Wang", "PERSON"), ent(LINES, "Yi", "ORG")
+    doc = Document(LINES, [wang, yi])
+    edit = doc.join(wang)
+    assert edit is not None
+    assert [(e.text(LINES), e.label, e.source) for e in doc.entities] == [
+        ("Wang Yi", "PERSON", "user")
+    ]
+    doc.undo()
+    assert doc.entities == (wang, yi)
+    with pytest.raises(Refused, match="No entity after"):
+        doc.join(yi)
+
+
+def test_join_never_crosses_a_line() -> None:
+    met, xi = ent(LINES, "met", "ORG"), ent(LINES, "Xi", "PERSON")
+    doc = Document(LINES, [met, xi])
+    with pytest.raises(Refused, match="line break"):
+        doc.join(met)

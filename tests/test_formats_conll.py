@@ -49,6 +49,55 @@ def test_iobes_two_columns_without_docstart_is_one_document(tmp_path: Path) -> N
     ]
 
 
+IOBES_WITHOUT_E = """\
+Kofi\tB-PER
+Mensah\tI-PER
+met\tO
+World\tB-ORG
+Health\tI-ORG
+Organization\tI-ORG
+Ama\tB-PER
+Owusu\tE-PER
+and\tO
+Ghana\tB-GPE
+Kwame\tS-PER
+in\tO
+Accra\tB-GPE
+City\tI-GPE
+Hall\tI-FAC
+
+Council\tI-ORG
+sat\tO
+in\tO
+Kumasi\tB-GPE
+"""
+
+
+def test_an_iobes_entity_without_its_E_close_ends_at_its_last_tag(tmp_path: Path) -> None:
+    """A missing E- is a slip of the tool that wrote the file, not a reason to lose the
+    entity or let it run on: it ends at its last tag, before an O, a B- or S-, another
+    label, a sentence break or the end of the document."""
+    file = tmp_path / "slips.conll"
+    file.write_text(IOBES_WITHOUT_E, "utf-8")
+    assert run(tmp_path, file) == 0
+    ((text, annotation),) = loaded(tmp_path).items()
+    assert text.split("\n") == [
+        "Kofi Mensah met World Health Organization Ama Owusu and Ghana Kwame in Accra City Hall",
+        "Council sat in Kumasi",
+    ]
+    assert pairs(annotation, text) == [
+        ("Kofi Mensah", "PER"),  # before an O
+        ("World Health Organization", "ORG"),  # before the B- of the next
+        ("Ama Owusu", "PER"),
+        ("Ghana", "GPE"),  # a B- alone, before an S-
+        ("Kwame", "PER"),
+        ("Accra City", "GPE"),  # before an I- of another label
+        ("Hall", "FAC"),
+        ("Council", "ORG"),  # a sentence break ends the one before; an I- starts this one
+        ("Kumasi", "GPE"),  # the end of the document
+    ]
+
+
 def test_iob1_and_a_bad_tag_refuses_only_its_document(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

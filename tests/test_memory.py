@@ -469,7 +469,7 @@ def test_suggest_memory_deletes_only_where_it_learnt_and_stats_show_it(
     capsys.readouterr()
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
-    assert "Memory holds 0 labels, 1 deletions in one place, 0 texts never suggested" in out
+    assert "Memory holds 0 labels, 1 deletion in one place, 0 texts never suggested" in out
     # Accepted as it is: the deletion counts as kept.
     data = tomllib.loads(store.annotation_path(annotations, SEED_IDS[0]).read_text("utf-8"))
     path = store.annotation_path(annotations, SEED_IDS[0])

@@ -61,11 +61,18 @@ def test_update_changes_one_setting_and_refuses_what_would_not_read_back(
     assert (tmp_path / project.FILE_NAME).read_bytes() == before
 
 
-def test_keep_filters_entities_by_label() -> None:
-    p = Project(("PERSON",))
+def test_keep_filters_entities_by_label_and_their_alternatives() -> None:
+    from tui.core.spans import Alternative
+
+    p = Project(("PERSON", "ORG"))
     found = [Entity(0, 3, "PERSON", "model"), Entity(4, 8, "DATE", "model")]
     assert p.keep(found) == [found[0]]
     assert Project().keep(found) == found
+    org, art = Alternative(0, 3, "ORG", 0.2), Alternative(0, 3, "WORK_OF_ART", 0.2)
+    offered = [Entity(0, 3, "PERSON", "model", alternative=org)]
+    assert p.keep(offered) == offered
+    outside = [Entity(0, 3, "PERSON", "model", alternative=art)]
+    assert p.keep(outside) == [Entity(0, 3, "PERSON", "model")]
 
 
 @pytest.mark.parametrize(

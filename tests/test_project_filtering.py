@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_IDS
+from tests.conftest import SEED_IDS, make_ruler_pipeline
 from tui.cli import main
 from tui.core import ner, project
 from tui.core.memory import Memory
@@ -28,9 +28,11 @@ def labels_on_disk(folder: Path) -> dict[str, set[str]]:
 
 
 @pytest.fixture
-def ruler(monkeypatch: pytest.MonkeyPatch, ruler_pipeline: Pipeline) -> Pipeline:
-    monkeypatch.setattr(ner, "load", lambda name=None, *_: ruler_pipeline)
-    return ruler_pipeline
+def ruler(monkeypatch: pytest.MonkeyPatch) -> Pipeline:
+    """A fresh stand-in model per test: suggest --memory installs the memory into it."""
+    pipeline = make_ruler_pipeline()
+    monkeypatch.setattr(ner, "load", lambda name=None, *_: pipeline)
+    return pipeline
 
 
 def test_the_readers_session_keeps_only_the_projects_suggestions(workdir: Path) -> None:
@@ -84,7 +86,7 @@ def test_a_bad_labels_value_or_project_file_exits_2(
     assert main(["export", "--format", "jsonl", "--out", "x.jsonl"]) == 2
 
 
-def test_the_memory_installs_only_the_projects_labels(ruler_pipeline: Pipeline) -> None:
+def test_the_memory_installs_only_the_projects_labels() -> None:
     import spacy
 
     nlp = spacy.blank("en")

@@ -98,3 +98,27 @@ def test_the_session_offers_the_queue_in_order(tmp_path: Path) -> None:
     assert session.next_unreviewed(None) == "b.txt"
     assert session.next_unreviewed("b.txt") == "c.txt"
     assert session.next_unreviewed("a.txt", shown=["d.txt"]) == "e.txt"
+
+
+def test_the_order_given_to_open_is_the_projects_from_then_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from tui.commands.queue import chosen_order
+    from tui.core import project
+
+    corpus(tmp_path)
+    anns = tmp_path / "annotations"
+    where = ["--articles", str(tmp_path / "articles"), "--annotations", str(anns)]
+    opened = argparse.Namespace(annotations=anns, order="uncertain")
+    assert chosen_order(opened, remember=True) == "uncertain"  # what `open --order` does
+    assert project.load(anns).order == "uncertain"
+    assert "uncertain order from now on" in capsys.readouterr().err
+    assert main(["queue", *where]) == 0  # no --order: the project's
+    assert capsys.readouterr().out.split()[:2] == ["b.txt", "c.txt"]
+    assert main(["queue", "--order", "file", *where]) == 0  # a query changes nothing
+    assert project.load(anns).order == "uncertain"
+    (anns / project.FILE_NAME).write_text('schema = 1\norder = "sideways"\n')
+    assert main(["queue", *where]) == 2
+    assert "order is 'sideways'" in capsys.readouterr().err

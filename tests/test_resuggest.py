@@ -137,3 +137,23 @@ def test_fates() -> None:
     assert suggested.fate((10, 15, "LOC"), final) == "relabelled"
     assert suggested.fate((20, 25, "PERSON"), final) == "resized"
     assert suggested.fate((40, 45, "PERSON"), final) == "deleted"
+
+
+def test_the_tuned_model_is_the_projects_from_then_on(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.core import project
+
+    asked: list[str | None] = []
+
+    def load(name: str | None = None, *_: object) -> Pipeline:
+        asked.append(name)
+        return tuned()
+
+    monkeypatch.setattr(ner, "load", load)
+    (workdir / "out" / "model-best").mkdir(parents=True)
+    assert main(["suggest", "--resuggest", "--model", "out/model-best"]) == 0
+    where = str((workdir / "out" / "model-best").resolve())
+    assert project.load(Path("annotations")).model == where
+    assert main(["suggest", "--resuggest"]) == 0  # no --model: the project's
+    assert asked == ["out/model-best", where]

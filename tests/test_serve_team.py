@@ -94,7 +94,7 @@ async def running(team: Team) -> AsyncIterator[Team]:
     try:
         yield team
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # every reader has saved and quit when this returns
 
 
 @pytest.fixture
@@ -311,6 +311,13 @@ async def test_two_people_each_get_their_own_articles_and_folder(
         # Progress, for a signed-in person: the same JSON as the command line's.
         assert await tabs["lee"].goto(team.url + "progress") == "/progress"
         assert "Team progress" in await tabs["lee"].js("document.body.innerText")
+
+        # Back to the reader: the earlier one has quit first, so this one may edit.
+        assert await tabs["lee"].goto(team.url) == "/"
+        back = await tabs["lee"].screen(f"1 of {len(lee)} reviewed")
+        assert f"1 of {len(lee)} reviewed" in back and "READ-ONLY" not in back, back
+        await tabs["lee"].press("r")
+        await saved(store.annotation_path(team.annotations / "lee", lee[0]), "rejected")
 
         # Once the session's time is up the same cookie is refused.
         team.clock.now += SESSION_SECONDS + 1

@@ -316,3 +316,42 @@ def test_a_member_with_no_article_is_told_why(
     where = ["--articles", str(articles), "--annotations", str(ann)]
     assert main(["open", "--member", idle, *where]) == 2
     assert f"No article is routed to {idle} yet" in capsys.readouterr().err
+
+
+def test_a_members_reader_offers_only_their_articles(tmp_path: Path) -> None:
+    from tui.core.session import Session
+    from tui.core.workspace import Workspace
+
+    articles = corpus(tmp_path, 10)
+    ann = tmp_path / "annotations"
+    team_file.load(ann).with_member("kim", PASSWORD).with_member("lee", PASSWORD).save()
+    folder, mine = team_file.member_view(ann, articles, "kim")
+    session = Session(Workspace(articles, folder, "kim", only=mine))
+    assert session.ids == mine
+    seen, current = [], None
+    while (current := session.next_unreviewed(current, seen)) is not None:
+        seen.append(current)
+    assert seen == mine  # next-unreviewed walks kim's articles only, in order
+    session.merge_summaries(session.read_summaries())
+    assert sorted(session.summaries) == sorted(mine)
+
+
+def test_a_member_works_with_the_teams_labels(tmp_path: Path) -> None:
+    import argparse
+
+    from tui.commands.open_cmd import as_member
+    from tui.core import project
+    from tui.core.workspace import Workspace
+
+    articles = corpus(tmp_path, 6)
+    ann = tmp_path / "annotations"
+    team_file.load(ann).with_member("kim", PASSWORD).save()
+    project.set_labels(ann, ("PERSON", "ORG"))
+    args = argparse.Namespace(articles=articles, annotations=ann, member="kim", annotator=None)
+    as_member(args)
+    assert args.annotations == ann / "kim" and args.annotator == "kim"
+    workspace = Workspace(
+        articles, args.annotations, args.annotator, args.only, project_from=args.project_from
+    )
+    assert workspace.project.labels == ("PERSON", "ORG")
+    assert workspace.ids == args.only

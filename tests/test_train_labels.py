@@ -26,7 +26,7 @@ def base(monkeypatch: pytest.MonkeyPatch, real_pipeline: Pipeline) -> Pipeline:
     real_load = ner.load
     default = ner.resolve_model(None)
 
-    def load(name: str | None = None) -> Pipeline:
+    def load(name: str | None = None, *_: object) -> Pipeline:
         return real_pipeline if name in (None, default) else real_load(name)
 
     monkeypatch.setattr(ner, "load", load)

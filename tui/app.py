@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import BindingType
 
@@ -19,6 +21,7 @@ from tui.core.queue import Order
 from tui.core.session import Session
 from tui.core.store import StoreError
 from tui.core.workspace import Workspace
+from tui.keymap import KeymapError, load_keymap
 from tui.keys import APP_BINDINGS
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -43,8 +46,10 @@ class NewsmarkApp(App[int]):
         low_confidence: float | None = None,
         order: Order = "file",
         seed: int = 0,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.keymap = dict(keymap or {})  # checked by tui.keymap: ids of tui.keys
         self.session = Session(workspace)
         self.session.order, self.session.seed = order, seed
         self.first = list(first) or self._first_two(workspace, order, seed)
@@ -53,6 +58,54 @@ class NewsmarkApp(App[int]):
         self.use_lock = lock
         self.low_confidence = low_confidence
         self._warned: list[str] = []
+        self._typed: list[events.Key] = []  # keys typed ahead, waiting for the app to settle
+        self._since = 0.0
+
+    # -- type-ahead -----------------------------------------------------------------------
+    # A fast typist or a paste sends "tab B" or "/Raisi enter 1" before the app has acted on
+    # the first key: Textual would hand each key to whatever has focus when it arrives (the
+    # old pane, a prompt not mounted yet, a prompt being dismissed). Keys are held instead
+    # until the previous one has been dealt with, then applied in order.
+
+    def _settled(self) -> bool:
+        """Nothing is still acting on the last key: the screen is mounted and neither it,
+        the focused widget nor the app has a message waiting."""
+        screen, focused = self.screen, self.focused
+        return (
+            screen.is_mounted
+            and self._message_queue.empty()
+            and screen._message_queue.empty()
+            and (focused is None or focused._message_queue.empty())
+        )
+
+    async def on_event(self, event: events.Event) -> None:
+        held = isinstance(event, events.Key) and not event.is_forwarded
+        if held and (self._typed or not self._settled()):
+            assert isinstance(event, events.Key)
+            self._typed.append(event)
+            if len(self._typed) == 1:
+                self.call_later(self._type_ahead)
+            return
+        await super().on_event(event)
+
+    async def _type_ahead(self) -> None:
+        """Apply the first key held once the app has settled (or after a second at most)."""
+        if not self._typed:
+            return
+        now = time.monotonic()
+        self._since = self._since or now
+        if not self._settled() and now - self._since < 1.0:
+            self.set_timer(0.001, self._type_ahead)  # a timer lets the others run meanwhile
+            return
+        self._since = 0.0
+        await super().on_event(self._typed.pop(0))
+        if self._typed:
+            self.call_later(self._type_ahead)
+
+    @property
+    def typing_ahead(self) -> bool:
+        """Whether keys typed ahead are still waiting to be applied."""
+        return bool(self._typed)
 
     def _first_two(self, workspace: Workspace, order: Order, seed: int) -> list[str]:
         """The first two articles: in the file order the first two files; in another order
@@ -66,6 +119,10 @@ class NewsmarkApp(App[int]):
     @property
     def read_only(self) -> str | None:
         return self.session.read_only
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
 
     def get_default_screen(self) -> MainScreen:
         """The reader is the first screen drawn, not pushed over Textual's blank default."""
@@ -141,18 +198,21 @@ def run_app(args: argparse.Namespace) -> int:
             args.annotations,
             getattr(args, "annotator", None),
             only=getattr(args, "only", None),
+            project_from=getattr(args, "project_from", None),
         )
         first = _article_ids(workspace, getattr(args, "files", None) or [])
-    except (CorpusError, ArticleError, StoreError, ProjectError) as exc:
+        keymap = load_keymap()
+    except (CorpusError, ArticleError, StoreError, ProjectError, KeymapError) as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
         return 2
     app = NewsmarkApp(
         workspace,
         first,
-        model=getattr(args, "model", None),
+        model=getattr(args, "model", None) or workspace.project.model,
         low_confidence=getattr(args, "low_confidence", None),
         order=getattr(args, "order", None) or "file",
         seed=getattr(args, "seed", 0),
+        keymap=keymap,
     )
     result = app.run()
     return result if isinstance(result, int) else 0

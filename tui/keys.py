@@ -7,7 +7,8 @@ that says what it does in a sentence (the help text).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from textual.binding import Binding
 
@@ -181,7 +182,8 @@ VIEW_BINDINGS: list[Binding] = [
         "End ▸",
         show=False,
         id="end-right",
-        tooltip="Move the end of the entity under the cursor one token right.",
+        tooltip="Move the end of the entity under the cursor one token right; an entity it "
+        "reaches is taken in (J joins two whole entities).",
     ),
     Binding(
         "left_curly_bracket",
@@ -217,6 +219,16 @@ VIEW_BINDINGS: list[Binding] = [
         id="entity-alternative",
         tooltip="Take the model's other reading of the suggestion under the cursor (another "
         "label, or other edges), the one w names when the model is unsure.",
+    ),
+    Binding(
+        "J",
+        "join",
+        "Join",
+        show=False,
+        id="entity-join",
+        tooltip="Join the entity under the cursor and the next one on its line into one "
+        'entity with the first one\'s label, the words between included ("Wang" and "Yi"). '
+        "] instead moves the end a token at a time, taking in an entity it reaches.",
     ),
     Binding(
         "ctrl+left",
@@ -574,12 +586,34 @@ APP_BINDINGS: list[Binding] = [
     ),
 ]
 
+# Textual stops the app's keys at a modal screen: the index and its preview, which take no
+# typing, pass ? and q on to the app (the same rows in the help).
+MODAL_APP_BINDINGS: list[Binding] = [
+    Binding(
+        "question_mark",
+        "app.help",
+        "Help",
+        show=False,
+        id="help-modal",
+        tooltip="Show every key binding.",
+    ),
+    Binding(
+        "q",
+        "app.quit",
+        "Quit",
+        show=False,
+        id="quit-modal",
+        tooltip="Quit; everything is already saved.",
+    ),
+]
+
 ALL: tuple[Binding, ...] = (
     *VIEW_BINDINGS,
     *SCREEN_BINDINGS,
     *INDEX_BINDINGS,
     *PREVIEW_BINDINGS,
     *APP_BINDINGS,
+    *MODAL_APP_BINDINGS,
 )
 
 # Keys of `newsmark review`; the gold pane takes VIEW_BINDINGS as well, and APP_BINDINGS work.
@@ -690,8 +724,13 @@ def key_display(key: str) -> str:
     return _DISPLAY.get(key, key)
 
 
-def rows(bindings: Sequence[Binding] = ALL) -> Iterator[tuple[str, str]]:
-    """``(keys, what they do)`` per row; a binding group (``1``–``9``) is one row."""
+def rows(
+    bindings: Sequence[Binding] = ALL, keymap: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """``(keys, what they do)`` per row; a binding group (``1``–``9``) is one row. Keys a
+    person rebound (``keymap``, by id) are shown as bound."""
+    if keymap:
+        bindings = [replace(b, key=keymap.get(b.id or "", b.key)) for b in bindings]
     done: set[str] = set()
     seen: set[tuple[str, str | None]] = set()
     for binding in bindings:
@@ -724,19 +763,36 @@ def markdown(bindings: Sequence[Binding] = ALL) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ids_markdown(bindings: Sequence[Binding] = (*ALL, *REVIEW_BINDINGS)) -> str:
+    """Every binding's id and its keys, for rebinding in the config file (:mod:`tui.keymap`)."""
+    lines = ["| id | keys |", "|---|---|"]
+    seen: set[str] = set()
+    for b in bindings:
+        if b.id and b.id not in seen:
+            seen.add(b.id)
+            keys = "/".join(f"`{key_display(k)}`" for k in b.key.split(","))
+            lines.append(f"| `{b.id}` | {keys} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_readme(path: str) -> None:
     """Replace the text between the README's key markers with :func:`markdown`."""
     from pathlib import Path
 
     readme = Path(path)
     text = readme.read_text("utf-8")
-    for marker, bindings in (("keys", ALL), ("review-keys", REVIEW_BINDINGS)):
+    tables = {
+        "keys": markdown(ALL),
+        "review-keys": markdown(REVIEW_BINDINGS),
+        "key-ids": ids_markdown(),
+    }
+    for marker, table in tables.items():
         start, end = f"<!-- {marker}:start -->\n", f"<!-- {marker}:end -->"
         if start not in text:
             continue
         head, rest = text.split(start, 1)
         _, tail = rest.split(end, 1)
-        text = f"{head}{start}{markdown(bindings)}{end}{tail}"
+        text = f"{head}{start}{table}{end}{tail}"
     readme.write_text(text, "utf-8")
 
 

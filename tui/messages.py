@@ -35,6 +35,50 @@ class Edited(Message):
 
 
 @dataclass
+class CursorMoved(Message):
+    """A view's cursor is on a new token; ``entity`` is the one under it, if any.
+
+    Frequent (every key): one still waiting from the same view is replaced by a newer one,
+    so a burst of keys updates the side panel once, with the newest state."""
+
+    view: Widget  # the ArticleView
+    entity: Entity | None
+
+    @property
+    def control(self) -> Widget:
+        return self.view
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CursorMoved) and message.view is self.view
+
+
+@dataclass
+class Refused(Message):
+    """A key changed nothing, and ``reason`` says why, for a notice."""
+
+    view: Widget
+    reason: str
+
+    @property
+    def control(self) -> Widget:
+        return self.view
+
+
+@dataclass
+class GoldMoved(Message):
+    """The cursor of the review's gold view moved: the versions above follow it."""
+
+    view: Widget
+
+    @property
+    def control(self) -> Widget:
+        return self.view
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, GoldMoved) and message.view is self.view
+
+
+@dataclass
 class ModelReady(Message):
     """The spaCy pipeline loaded (in a thread)."""
 

@@ -13,15 +13,17 @@ state (``POST``, the websocket) must come from the server's own pages (``Origin`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp_jinja2
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -40,6 +42,33 @@ REDIRECT_PATHS = frozenset({"/", "/progress"})
 WRONG = "Wrong name or password."
 BLOCKED = "Too many failed sign-ins for this name; wait a minute and try again."
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+CLOSE_GRACE = 1.0  # seconds for an earlier page's socket to be seen closing
+STOP_WAIT = 15.0  # seconds for its reader to save and quit
+
+
+@dataclass(eq=False)  # each reader is itself, kept in sets
+class Reader:
+    """One person's reader process: its socket has closed; it has quit."""
+
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
+    stopped: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _close_pipes(app_service: AppService) -> None:
+    """Close a quit reader's pipes now: textual-serve leaves them to the garbage collector,
+    and a server that runs for weeks should not hold them until it runs."""
+    process = getattr(app_service, "_process", None)
+    transport = getattr(process, "_transport", None)
+    if transport is not None:
+        transport.close()
+
+
+async def _all_set(events: list[asyncio.Event], timeout: float) -> None:
+    if events:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), timeout)
+
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -158,6 +187,7 @@ class TeamServer(Server):
         self.cookie_path = (urlsplit(self.public_url).path.rstrip("/") or "") + "/"
         self.explicit_url = public_url is not None
         self.sockets: dict[str, set[web.WebSocketResponse]] = {}  # the open readers, by cookie
+        self.readers: dict[str, set[Reader]] = {}  # by person
         self._team: team_file.Team | None = None
         self._team_stamp: tuple[int, int, int] | None = None
 
@@ -190,7 +220,11 @@ class TeamServer(Server):
             "config": {"static": {"url": f"{base}/static/"}},
             "application": {"name": self.title},
         }
-        return aiohttp_jinja2.render_template("app_index.html", request, context)
+        response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        # Never kept in the back-forward cache: a cached page would keep its reader running,
+        # holding the person's folder, after they moved on to /progress.
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     # -- the app ----------------------------------------------------------------------------
 
@@ -337,7 +371,12 @@ class TeamServer(Server):
     # -- one reader per person --------------------------------------------------------------
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """textual-serve's handler, with the signed-in person's own command."""
+        """textual-serve's handler, with the signed-in person's own command.
+
+        A person's earlier reader that is quitting (their page went to /progress and back,
+        or was reloaded) is waited for, so the new one finds their folder free instead of
+        opening read-only.
+        """
         name: str = request[MEMBER]
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
@@ -346,8 +385,11 @@ class TeamServer(Server):
         token = request.cookies.get(COOKIE, "")
         websocket[TOKEN] = token
         self.sockets.setdefault(token, set()).add(websocket)
+        reader = Reader()
         try:
             await websocket.prepare(request)
+            await self._after_earlier_readers(name)
+            self.readers.setdefault(name, set()).add(reader)
             app_service = AppService(
                 self.command_for(name),
                 write_bytes=websocket.send_bytes,
@@ -357,19 +399,32 @@ class TeamServer(Server):
                 debug=self.debug,
             )
             await app_service.start(width, height)
-            try:
-                await self._process_messages(websocket, app_service)
-            finally:
-                await app_service.stop()
+            await self._process_messages(websocket, app_service)
         except asyncio.CancelledError:
             await websocket.close()
         except Exception as error:
             log.exception(error)
         finally:
+            reader.closing.set()
             self.sockets.get(token, set()).discard(websocket)
-            if app_service is not None:
-                await app_service.stop()
+            try:
+                if app_service is not None:
+                    await app_service.stop()
+                    _close_pipes(app_service)
+            finally:
+                reader.stopped.set()
+                self.readers.get(name, set()).discard(reader)
         return websocket
+
+    async def _after_earlier_readers(self, name: str) -> None:
+        """Wait for this person's readers that are quitting; a page that navigated away has
+        closed its socket by now, or within a moment. One still open (a second tab) is left
+        alone: the new reader opens read-only, as a second reader on a folder does."""
+        readers = list(self.readers.get(name, ()))
+        if not readers:
+            return
+        await _all_set([r.closing for r in readers], CLOSE_GRACE)
+        await _all_set([r.stopped for r in readers if r.closing.is_set()], STOP_WAIT)
 
     async def _process_messages(
         self, websocket: web.WebSocketResponse, app_service: AppService
@@ -406,6 +461,14 @@ class TeamServer(Server):
     async def close_sockets(self, token: str | None) -> None:
         for websocket in list(self.sockets.pop(token or "", ())):
             await websocket.close(code=4001, message=b"signed out")
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Close every page's socket and let each reader save and quit before the server
+        goes (Ctrl+C): no edit is left in a process that is killed."""
+        for sockets in list(self.sockets.values()):
+            for websocket in list(sockets):
+                await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+        await _all_set([r.stopped for rs in self.readers.values() for r in rs], STOP_WAIT)
 
     async def on_startup(self, app: web.Application) -> None:
         names = ", ".join(self.team().names)

@@ -7,6 +7,7 @@ offsets, and the TOML itself must never carry a raw control character to a termi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from tui.core import store
 from tui.core.article import BOM, Article, ArticleError, Corpus, decode, sha256_bytes
-from tui.core.edits import Document
+from tui.core.edits import Document, Refused
 from tui.core.spans import Entity
 from tui.core.store import Annotation
 from tui.core.tokens import regex_tokens
@@ -126,7 +127,8 @@ def test_hostile_text_survives_decode_edits_and_the_store(
     for at, length, label in cuts:
         if decoded:
             at %= len(decoded)
-            doc.add(at, at + length, label)
+            with contextlib.suppress(Refused):  # across a line break: refused, nothing changes
+                doc.add(at, at + length, label)
     for entity in doc.entities:  # every span is exact and trimmed, whatever the text
         piece = decoded[entity.start : entity.end]
         assert piece and piece == piece.strip()

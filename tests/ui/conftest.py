@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import tomllib
+import unicodedata
 import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
 from tui.app import NewsmarkApp
 from tui.core.ner import Pipeline
@@ -98,6 +101,40 @@ def notes_of(app: NewsmarkApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     notes: list[str] = []
     monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(str(message)))
     return notes
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal sends for ``key``, as Pilot builds it."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    name = REPLACED_KEYS.get(key, key)
+    try:
+        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(name))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+async def burst(app: NewsmarkApp, pilot: Any, *keys: str) -> None:
+    """Type ``keys`` as a fast typist or a paste does: every key is queued before the app
+    handles the first (Pilot's ``press`` waits for the app between keys). ``"wait"`` lets
+    the app and its workers finish before the keys after it."""
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        if key == "wait":
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            continue
+        event = key_event(key)
+        event.set_sender(app)
+        driver.send_message(event)
+    await pilot.pause()
+    while app.typing_ahead:
+        await pilot.pause(0.01)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def view(app: NewsmarkApp, side: str = "left") -> ArticleView:

@@ -27,7 +27,7 @@ def test_controls_become_visible_placeholders() -> None:
 
 
 def test_crlf_is_one_line_break() -> None:
-    assert display.paragraphs("a\r\nb\nc\rd") == [(0, 1), (3, 4), (5, 6), (7, 8)]
+    assert display.lines("a\r\nb\nc\rd") == [(0, 1), (3, 4), (5, 6), (7, 8)]
 
 
 def test_wrap_keeps_a_label_on_its_word_row() -> None:
@@ -38,7 +38,7 @@ def test_wrap_keeps_a_label_on_its_word_row() -> None:
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200), st.integers(4, 40))
 def test_wrap_covers_the_text_in_order(text: str, width: int) -> None:
-    for start, end in display.paragraphs(text):
+    for start, end in display.lines(text):
         rows = display.wrap(text, start, end, width)
         assert rows[0] == start
         assert rows == sorted(set(rows))

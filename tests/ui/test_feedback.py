@@ -183,7 +183,7 @@ async def test_refusals_say_why(
         await pilot.press("slash", *"israel", "enter", "1", "right_square_bracket")
         assert cursor_text(view(app)) == "Israel"
         await pilot.press("right_square_bracket")
-        assert notes[-1] == "An entity cannot cross a paragraph break."
+        assert notes[-1] == "An entity cannot cross a line break."
         v = view(app)
         gap = v.text.index("\n\n")  # the cursor never rests on a break: select it instead
         v.selection = (gap, gap + 2)
@@ -321,14 +321,22 @@ async def test_w_and_W_jump_between_likely_errors_and_say_why(
         await ready(app, pilot)
         await pilot.press("L", "L", "2")  # "Shafaq News/ China" as one ORG
         await pilot.press("slash", *"hegemonic", "enter", "L", "2")  # a lower-case ORG
-        await pilot.press("home", "w")
-        assert cursor_text(view(app)) == "hegemonic"
-        assert notes[-1] == "Likely error, an ORG with no capital letter: x deletes it."
-        await pilot.press("w")
-        assert notes[-1] == "No likely error after the cursor in this article."
-        await pilot.press("W")
+        await pilot.press("home", "w")  # the entity under the cursor counts
         assert cursor_text(view(app)) == "Shafaq"
         assert notes[-1] == "Likely error, a separator inside it: S splits it."
+        await pilot.press("w")
+        assert cursor_text(view(app)) == "hegemonic"
+        assert notes[-1] == "Likely error, an ORG with no capital letter: x deletes it."
+        await pilot.press("w")  # none after: once round, and it says so
+        assert cursor_text(view(app)) == "Shafaq"
+        assert notes[-1] == (
+            "Wrapped round to the start: likely error, a separator inside it: S splits it."
+        )
+        await pilot.press("W")
+        assert cursor_text(view(app)) == "hegemonic"
+        assert notes[-1].startswith("Wrapped round to the end: likely error, an ORG")
+        await pilot.press("W")
+        assert cursor_text(view(app)) == "Shafaq"
         await pilot.press("S", "w", "x")  # the fixes the notices name
         assert notes[-2] == "Likely error, an ORG with no capital letter: x deletes it."
     texts = [t for t, _, _ in ents(workdir, FIRST)]

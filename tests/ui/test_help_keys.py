@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 
+from tests.ui.conftest import FIRST, MakeApp, ready
+from tests.ui.test_corpus_index import write
 from tests.ui.test_review import make, start, team, under_cursor  # noqa: F401  (fixture)
 from tui import keys
 from tui.app import NewsmarkApp
@@ -25,6 +27,8 @@ READER: list[tuple[list[Binding], type]] = [
     (keys.INDEX_BINDINGS, CorpusIndexScreen),
     (keys.PREVIEW_BINDINGS, PreviewScreen),
     (keys.APP_BINDINGS, NewsmarkApp),
+    (keys.MODAL_APP_BINDINGS, CorpusIndexScreen),
+    (keys.MODAL_APP_BINDINGS, PreviewScreen),
 ]
 REVIEW: list[tuple[list[Binding], type]] = [
     (keys.REVIEW_BINDINGS, ReviewScreen),
@@ -75,3 +79,21 @@ async def test_slash_in_review_searches_and_the_letters_go_to_the_query(team: Pa
         assert isinstance(app.screen, HelpScreen)
         assert tuple(app.screen.key_bindings) == keys.REVIEW_HELP
     assert not (team / "gold").exists() or not any((team / "gold").glob("*.toml"))
+
+
+@pytest.mark.parametrize("opened", [("I",), ("I", "x")], ids=["index", "preview"])
+async def test_help_and_quit_work_in_the_index_and_its_preview(
+    make_app: MakeApp, workdir: Path, opened: tuple[str, ...]
+) -> None:
+    """Textual stops the app's keys at a modal screen; these pass ? and q on."""
+    write(workdir, FIRST, "unreviewed", [("Iran", "GPE", "model")])
+    app = make_app()
+    async with app.run_test(size=(120, 32)) as pilot:
+        await ready(app, pilot)
+        await pilot.press(*opened)
+        assert isinstance(app.screen, (CorpusIndexScreen, PreviewScreen))
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "q")
+        await pilot.pause()
+        assert not app.is_running

@@ -18,7 +18,7 @@ SIZE = (80, 24)
 def _at(v: ArticleView, offset: int) -> tuple[int, int]:
     """Where the character at ``offset`` is drawn, relative to the view (border included)."""
     row = v.row_of(offset) - round(v.scroll_y)
-    return v.gutter.left + v._col_of(offset), v.gutter.top + row
+    return v.gutter.left + v.col_of(offset), v.gutter.top + row
 
 
 def _word(v: ArticleView, word: str, nth: int = 0) -> int:

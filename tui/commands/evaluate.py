@@ -65,7 +65,8 @@ def table(report: Report, title: str) -> object:
     t = Table(title=title)
     for column in ("label", "precision", "recall", "F1", "TP", "FP", "FN"):
         t.add_column(column, justify="left" if column == "label" else "right")
-    rows = [(label, report.labels[label]) for label in sorted(report.labels)]
+    order = [label for label in report.scored if label in report.labels] or sorted(report.labels)
+    rows = [(label, report.labels[label]) for label in order]  # the label set's own order
     rows.append(("overall", report.overall))
     for i, (label, s) in enumerate(rows):
         t.add_row(

@@ -48,8 +48,10 @@ def _share(value: str) -> float:
 def run(args: argparse.Namespace) -> int:
     from tui.app import run_app
     from tui.commands._common import project_labels
+    from tui.commands.queue import chosen_order
 
     project_labels(args)
+    args.order = chosen_order(args, remember=True)  # the project's, or --order kept there
     if args.member:
         as_member(args)
     return run_app(args)
@@ -62,8 +64,10 @@ def as_member(args: argparse.Namespace) -> None:
 
     if args.annotator:
         raise UsageError("--member records the member's name; drop --annotator.")
+    root = args.annotations
     try:
-        args.annotations, args.only = team.member_view(args.annotations, args.articles, args.member)
+        args.annotations, args.only = team.member_view(root, args.articles, args.member)
     except team.TeamError as exc:
         raise UsageError(str(exc)) from None
     args.annotator = args.member
+    args.project_from = root  # the team's label set, not one of the member's own

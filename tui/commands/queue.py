@@ -6,8 +6,11 @@ Exit codes: 0 listed (an empty list too); 2 bad usage or input.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import cast
 
-from tui.core.queue import DEFAULT_STATUSES, ORDERS
+from tui.core.queue import DEFAULT_STATUSES, ORDERS, Order
 
 
 def _positive(value: str) -> int:
@@ -22,8 +25,9 @@ def add_order_option(p: argparse.ArgumentParser) -> None:
         "--order",
         choices=ORDERS,
         default=None,
-        help="the order articles are offered in: file (the default), uncertain (most "
-        "expected errors per 1,000 characters first, from the model's scores) or random",
+        help="the order articles are offered in: file, uncertain (most expected errors per "
+        "1,000 characters first, from the model's scores) or random; open and serve keep it "
+        "in the project file (default: the project's order, else file)",
     )
     p.add_argument(
         "--seed",
@@ -32,6 +36,33 @@ def add_order_option(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="the shuffle of --order random (default: 0)",
     )
+
+
+def chosen_order(args: argparse.Namespace, *, remember: bool) -> Order:
+    """``--order``, else the project's (``order`` in the project file), else ``file``. With
+    ``remember`` a given ``--order`` becomes the project's, so the next ``open``, ``serve``
+    and ``queue`` follow it."""
+    from tui.commands._common import UsageError
+    from tui.core import project
+
+    settings = project.load(args.annotations)
+    given: str | None = getattr(args, "order", None)
+    if given is None:
+        kept = settings.order or "file"
+        if kept not in ORDERS:
+            raise UsageError(
+                f"{settings.path}: order is {kept!r}, which is none of {', '.join(ORDERS)}; "
+                "fix the file or pass --order."
+            )
+        return kept
+    if remember and given != (settings.order or "file"):
+        Path(args.annotations).mkdir(parents=True, exist_ok=True)
+        written = project.update(args.annotations, order=given)
+        print(
+            f"newsmark: articles come in {given} order from now on (in {written.path}).",
+            file=sys.stderr,
+        )
+    return cast(Order, given)
 
 
 def add_parser(
@@ -68,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--status: {exc}.") from None
     workspace = Workspace(args.articles, args.annotations)
-    ids, _ = queue.listing(workspace, args.order or "file", args.seed, wanted)
+    ids, _ = queue.listing(workspace, chosen_order(args, remember=False), args.seed, wanted)
     for aid in ids[: args.limit]:
         print(aid)
     return 0

@@ -75,6 +75,10 @@ def fates_table(fates: Fates) -> Table:
     return grid
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -89,9 +93,10 @@ def run(args: argparse.Namespace) -> int:
     held = stats.remembered
     if held.total():
         console.print(
-            f"Memory holds {held['labels']} labels, {held['deleted here']} deletions in one "
-            f"place, {held['deleted everywhere']} texts never suggested, {held['resized']} "
-            "resizes (the corpus index, I, shows and forgets them).",
+            f"Memory holds {_n(held['labels'], 'label')}, "
+            f"{_n(held['deleted here'], 'deletion')} in one place, "
+            f"{_n(held['deleted everywhere'], 'text')} never suggested, "
+            f"{_n(held['resized'], 'resize')} (the corpus index, I, shows and forgets them).",
             markup=False,
             highlight=False,
         )

@@ -137,6 +137,10 @@ def _print(args: argparse.Namespace, result: Result, base_name: str, fraction: f
         )
     print(f"  check: {check_command(args, result.model_path, result.labels, fraction)}")
     print(f"  use it: newsmark --model {result.model_path}")
+    print(
+        "  or let it take over: newsmark suggest --resuggest --model "
+        f"{result.model_path} (redoes the suggestions of the articles no one has worked on)"
+    )
 
 
 def check_command(

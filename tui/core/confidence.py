@@ -15,8 +15,8 @@ its weights, and keeps every reading with its mass in ``doc.spans["newsmark_beam
 with the Doc from ``n_process`` workers and from Dask. A greedy entity no parse in the beam
 holds scores 0.
 
-The beam is a second pass over each text: width 8 roughly doubles what suggesting costs
-(bench/suggest.py, README). A pipeline whose recognizer is not transition-based (an
+The beam is a second pass over each text: width 8 makes suggesting take 1.8 to 3 times as
+long (bench/suggest.py --beam, README). A pipeline whose recognizer is not transition-based (an
 ``entity_ruler`` alone) has no beam, and its suggestions carry no score. spaCy is imported
 only inside the functions that need it.
 """
@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tui.core.spans import Alternative, trim
+from tui.core.spans import Alternative, Entity, trim
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -215,4 +215,14 @@ __all__ = [
     "install",
     "readings",
     "recognizer",
+    "uncertainty",
 ]
+
+
+def uncertainty(entities: Iterable[Entity], length: int) -> float | None:
+    """Expected errors per 1,000 characters among the model's scored suggestions; ``None``
+    when none is scored (nothing is known)."""
+    doubts = [1 - e.score for e in entities if e.source == "model" and e.score is not None]
+    if not doubts:
+        return None
+    return 1000 * sum(doubts) / max(length, 1)

@@ -36,10 +36,26 @@ Status = Literal["unreviewed", "in_progress", "accepted", "rejected", "skipped"]
 STATUSES: tuple[Status, ...] = ("unreviewed", "in_progress", "accepted", "rejected", "skipped")
 
 
+class Refused(SpanError):
+    """An edit a :class:`Document` will not make, and why, in a sentence for people.
+
+    The one way the core says no to an edit: a method returns the :class:`Edit` it made,
+    ``None`` when there was nothing to change (the entity already has that label, nothing to
+    undo), or raises this. A view shows the message; nothing was changed.
+    """
+
+
 def check_label(label: str) -> None:
     """Refuse a label the store would refuse to read back (spaCy rejects them too)."""
     if not label or label != label.strip():
-        raise SpanError(f"label {label!r} is empty or has surrounding spaces")
+        raise Refused(f"The label {label!r} is empty or has spaces around it: pick another.")
+
+
+def check_line(text: str, start: int, end: int) -> None:
+    """Refuse an entity over a line break: a name never spans lines, and a view could not
+    draw it in one piece."""
+    if "\n" in text[start:end] or "\r" in text[start:end]:
+        raise Refused("An entity cannot cross a line break.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +184,7 @@ class Document:
             return None
         start, end = bounds
         self._check_included(start, end)
+        check_line(self.text, start, end)
         new = Entity(start, end, label, "user")
         overlapped = self.spans.overlapping(start, end)
         if overlapped == [new]:
@@ -206,9 +223,25 @@ class Document:
         if bounds is None or bounds == (entity.start, entity.end):
             return None
         self._check_included(*bounds)
+        check_line(self.text, bounds[0], entity.start)  # only what it grows over: one that
+        check_line(self.text, entity.end, bounds[1])  # came across a line may still shrink
         moved = entity.moved(*bounds)
         overlapped = set(self.spans.overlapping(*bounds)) | {entity}
         return self._commit(f"resize {moved.text(self.text)!r}", overlapped, [moved])
+
+    def join(self, entity: Entity) -> Edit | None:
+        """Join ``entity`` and the next entity into one span with ``entity``'s label, the
+        text between included ("Wang" and "Yi" as "Wang Yi")."""
+        if entity not in self.spans:
+            return None
+        after = self.spans.next_after(entity.start)
+        if after is None:
+            raise Refused("No entity after this one to join it with.")
+        check_line(self.text, entity.end, after.start)
+        self._check_included(entity.start, after.end)
+        joined = entity.moved(entity.start, after.end)
+        overlapped = set(self.spans.overlapping(entity.start, after.end)) | {entity}
+        return self._commit(f"join {joined.text(self.text)!r}", overlapped, [joined])
 
     def label_all(self, start: int, end: int, label: str, tokens: Tokens) -> Edit | None:
         """Give every whole-token occurrence of ``text[start:end]`` the label ``label``.
@@ -220,6 +253,7 @@ class Document:
         bounds = trim(self.text, start, end)
         if bounds is None:
             return None
+        check_line(self.text, *bounds)
         needle = self.text[bounds[0] : bounds[1]]
         removed: list[Entity] = []
         added: list[Entity] = []
@@ -246,9 +280,9 @@ class Document:
     def _check_included(self, start: int, end: int) -> None:
         hit = self.excluded_at(start, end)
         if hit is not None:
-            raise SpanError(
-                f"{start}..{end} is in text marked as not article text ({hit[0]}..{hit[1]}); "
-                "include it again first"
+            raise Refused(
+                f"That is in text marked as not article text ({hit[0]}..{hit[1]}): X there "
+                "gives it back first."
             )
 
     def exclude(self, start: int, end: int) -> Edit | None:

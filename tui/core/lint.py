@@ -90,7 +90,7 @@ def suspects(text: str, entities: Sequence[Entity]) -> list[Suspect]:
         if len(pieces(text, entity.start, entity.end)) > 1:
             reason = "a separator inside it: S splits it"
         elif after is not None and after.label == entity.label and _a_space(text, entity, after):
-            reason = f"another {entity.label} follows, only a space away: one name? ] joins them"
+            reason = f"another {entity.label} follows, only a space away: one name? J joins them"
         elif _cuts_a_word(text, entity):
             reason = "it cuts a word: [ ] { } move its edges, x deletes it"
         elif _number_in_a_name(text, entity):

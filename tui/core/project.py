@@ -22,7 +22,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import tomli_w
 
@@ -37,7 +37,13 @@ _HEADER = (
 # A label as spaCy and every export format can carry it, and as --labels can list it.
 _LABEL = re.compile(r"[^\s,]+")
 
-T = TypeVar("T")
+
+class _Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+L = TypeVar("L", bound=_Labelled)
 
 
 class ProjectError(Exception):
@@ -89,10 +95,18 @@ class Project:
     def keeps(self, label: str) -> bool:
         return not self.labels or label in self.labels
 
-    def keep(self, items: Iterable[T], label: Any = None) -> list[T]:
-        """The items (entities, by default their ``.label``) in the project's labels."""
-        get = label or (lambda item: item.label)
-        return [item for item in items if self.keeps(get(item))]
+    def keep(self, items: Iterable[L]) -> list[L]:
+        """The entities (anything with a ``label``) in the project's labels; an entity's
+        ``alternative`` reading in another label is dropped too (never offered)."""
+        kept = []
+        for item in items:
+            if not self.keeps(item.label):
+                continue
+            alternative = getattr(item, "alternative", None)
+            if alternative is not None and not self.keeps(alternative.label):
+                item = replace(item, alternative=None)  # type: ignore[type-var]
+            kept.append(item)
+        return kept
 
     def outside(self, labels: Iterable[str]) -> list[str]:
         """The labels among ``labels`` the project does not use, sorted."""
@@ -127,7 +141,7 @@ def load(annotations: Path) -> Project:
     path = path_in(annotations)
     try:
         data = path.read_bytes().decode("utf-8")
-    except (FileNotFoundError, NotADirectoryError):  # no folder yet, or not a folder: said later
+    except (FileNotFoundError, NotADirectoryError):  # a bad folder is the command's to say
         return Project(path=path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path} cannot be read ({exc}); fix or delete it.") from None

@@ -23,8 +23,8 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
+from tui.core.confidence import uncertainty
 from tui.core.edits import STATUSES, Status
-from tui.core.spans import Entity
 
 if TYPE_CHECKING:
     from tui.core.workspace import Summary, Workspace
@@ -35,15 +35,6 @@ NEW = "new"
 """The status word for an article with no annotation file yet."""
 DEFAULT_STATUSES: frozenset[str] = frozenset({NEW, "unreviewed", "in_progress"})
 """What ``queue`` lists by default: what is left to review."""
-
-
-def uncertainty(entities: Iterable[Entity], length: int) -> float | None:
-    """Expected errors per 1,000 characters among the model's scored suggestions; ``None``
-    when none is scored (nothing is known)."""
-    doubts = [1 - e.score for e in entities if e.source == "model" and e.score is not None]
-    if not doubts:
-        return None
-    return 1000 * sum(doubts) / max(length, 1)
 
 
 def ordered(

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core import project, queue, store
+from tui.core import confidence, project, store
 from tui.core.article import Article, ArticleError, Corpus
 from tui.core.edits import Document, Status
 from tui.core.project import Project
@@ -97,7 +97,7 @@ class Summary:
     problem: Problem | None = None
     uncertainty: float | None = None
     """Expected errors per 1,000 characters in the model's scored suggestions
-    (:func:`tui.core.queue.uncertainty`); ``None`` when none is scored."""
+    (:func:`tui.core.confidence.uncertainty`); ``None`` when none is scored."""
 
 
 class Workspace:
@@ -107,6 +107,7 @@ class Workspace:
         annotations: Path,
         annotator: str | None = None,
         only: Sequence[str] | None = None,
+        project_from: Path | None = None,
     ) -> None:
         self.corpus = Corpus.open(articles)
         self.only = None if only is None else list(only)
@@ -117,8 +118,9 @@ class Workspace:
             # which UTF-8 cannot write: every save would fail. Keep what can be written.
             annotator = annotator.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         self.annotator = annotator
-        self.project: Project = project.load(annotations)
-        """The folder's label set and settings (the empty project when it has no file)."""
+        self.project: Project = project.load(project_from or annotations)
+        """The folder's label set and settings (the empty project when it has no file); a
+        team member's are the team's, in the folder above theirs (``project_from``)."""
 
     @property
     def ids(self) -> list[str]:
@@ -177,7 +179,7 @@ class Workspace:
                 size = (self.corpus.root / article_id).stat().st_size
             except OSError:
                 size = 0
-            doubt = queue.uncertainty((s.entity() for s in spans), size)
+            doubt = confidence.uncertainty((s.entity() for s in spans), size)
         return Summary(article_id, annotation.status, len(spans), uncertainty=doubt)
 
     def awaits_suggestions(self, article_id: str) -> bool:

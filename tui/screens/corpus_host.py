@@ -381,27 +381,6 @@ class ReaderCorpus(CorpusHost):
     def push_preview(self, screen: PreviewScreen, done: Callable[[Plan | None], None]) -> None:
         self.app.push_screen(screen, done)
 
-    def action_corpus_index(self) -> None:
-        pane = self.focused_pane
-
-        def chosen(jump: JumpTo | None) -> None:
-            if jump is None:
-                return
-            if pane.id != jump.article and not self.open_in(pane, jump.article):
-                return
-            pane.view.focus()
-            pane.view.move_to_offset(jump.offset)
-            self.notify(
-                f"{display.safe(jump.text, 40)!r}: {jump.nth} of {jump.of}"
-                + (" (I, enter: the next)." if jump.of > 1 else "."),
-                timeout=4,
-                markup=False,
-            )
-
-        from tui.screens.corpus_index import CorpusIndexScreen
-
-        self.app.push_screen(CorpusIndexScreen(self), chosen)
-
     def action_label_corpus(self) -> None:
         pane = self.focused_pane
         entity = pane.view.entity_at_cursor()

@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 
 from tui.core import corpus_index
 from tui.core.corpus_index import Action, CorpusIndex
-from tui.keys import INDEX_BINDINGS
+from tui.keys import INDEX_BINDINGS, MODAL_APP_BINDINGS
 from tui.screens import corpus_host
 from tui.screens.corpus_host import CorpusHost, JumpTo, ReaderCorpus
 from tui.screens.preview import PreviewScreen, files_phrase
@@ -44,7 +44,7 @@ _SHOWN = 2000  # rows listed; the rarest texts beyond that are left out
 class CorpusIndexScreen(ModalScreen[JumpTo | None]):
     """The index of entity texts; corrections act on the highlighted text."""
 
-    BINDINGS: ClassVar[list[BindingType]] = list[BindingType](INDEX_BINDINGS)
+    BINDINGS: ClassVar[list[BindingType]] = [*INDEX_BINDINGS, *MODAL_APP_BINDINGS]
     DEFAULT_CSS = """
     CorpusIndexScreen { align: center middle; background: $background; }
     CorpusIndexScreen #dialog { width: 95%; height: 90%; border: thick $accent; }

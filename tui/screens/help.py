@@ -17,7 +17,7 @@ from tui import keys
 
 _FOOTNOTE = (
     "A number on a plain token makes a one-token entity; on a selection, an entity of the "
-    "selection. Selections snap to tokens and stay within one paragraph; ctrl+left/right "
+    "selection. Selections snap to tokens and stay within one line; ctrl+left/right "
     "move their end by a character, ctrl+shift+left/right their start. "
     "Mouse: a click puts the cursor on a word, a drag selects words, a double click selects "
     "an entity; when the wheel scrolls the cursor out of sight it follows onto the screen. "
@@ -40,7 +40,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(expand=True, box=None, show_edge=False, pad_edge=False)
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does", ratio=1)
-        for key, does in keys.rows(self.key_bindings):
+        for key, does in keys.rows(self.key_bindings, getattr(self.app, "keymap", None)):
             table.add_row(Text(key.replace("`", "")), Text(does))
         with VerticalScroll(id="dialog"):
             yield Static(table)

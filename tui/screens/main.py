@@ -10,30 +10,23 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.content import Content
-from textual.notifications import SeverityLevel
-from textual.reactive import var
-from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from tui import messages
-from tui.core.edits import Status
 from tui.core.ner import Pipeline
 from tui.core.session import SaveFailed, Session
 from tui.core.workspace import Annotated
 from tui.keys import SCREEN_BINDINGS
-from tui.screens.articles import ArticlePicker
-from tui.screens.corpus_index import ReaderCorpus
-from tui.screens.labels import LabelPicker
-from tui.screens.search import SearchPrompt
+from tui.screens.corpus_host import JumpTo, ReaderCorpus
+from tui.screens.corpus_index import CorpusIndexScreen
+from tui.screens.panes import Pane, PanesScreen
 from tui.widgets import display
 from tui.widgets.article_view import ArticleView
 from tui.widgets.model import Model, PipelineFactory
@@ -44,23 +37,12 @@ from tui.widgets.status_bar import StatusBar
 LOCK_RETRY = 2.0  # seconds between a read-only session's tries to take the lock
 
 
-@dataclass
-class Pane:
-    """One reading view and the id of the article it shows."""
+class MainScreen(PanesScreen, ReaderCorpus):
+    """The reader: the panes (:class:`PanesScreen`), the model's and the writer's news, the
+    corpus index and the memory (:class:`ReaderCorpus`)."""
 
-    view: ArticleView
-    id: str | None = None
-    titles: tuple[str, str] = ("", "")  # as last drawn: setting a title repaints the view
-
-
-class MainScreen(ReaderCorpus, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list[BindingType](SCREEN_BINDINGS)
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (60, "-narrow"), (100, "-wide")]
-
-    plain: var[bool] = var(False)
-    """Plain reading in both panes (``p``)."""
-    labels: var[list[str]] = var(lambda: ordered(()))
-    """Labels in number-key order: the project's, else the model's and any a person adds."""
 
     def __init__(
         self,
@@ -119,20 +101,6 @@ class MainScreen(ReaderCorpus, Screen[None]):
     def on_unmount(self) -> None:
         self.memory_stop()
 
-    def say(self, text: str, severity: SeverityLevel = "information", timeout: float = 8) -> None:
-        """A notice; never markup, since it quotes file names, labels and article text."""
-        self.notify(text, severity=severity, timeout=timeout, markup=False)
-
-    @property
-    def bar(self) -> StatusBar:
-        return self.query_one(StatusBar)
-
-    @property
-    def panel(self) -> SidePanel:
-        return self.query_one(SidePanel)
-
-    # -- workers and what they send back ----------------------------------------------------
-
     @work(thread=True, exclusive=True, exit_on_error=False, group="summaries")
     def load_summaries(self) -> None:
         self.post_message(messages.SummariesRead(self.session.read_summaries()))
@@ -190,64 +158,6 @@ class MainScreen(ReaderCorpus, Screen[None]):
                 if pane.id is not None:
                     self.open_in(pane, pane.id)
 
-    # -- panes ------------------------------------------------------------------------------
-
-    @property
-    def focused_pane(self) -> Pane:
-        for pane in self.panes:
-            if pane.view.has_focus:
-                return pane
-        return next((p for p in self.panes if "-current" in p.view.classes), self.panes[0])
-
-    def other(self, pane: Pane) -> Pane | None:
-        return next((p for p in self.panes if p is not pane), None)
-
-    def _showing(self, article_id: str) -> list[Pane]:
-        return [p for p in self.panes if p.id == article_id]
-
-    def open_in(self, pane: Pane, article_id: str) -> bool:
-        """Show an article in a pane; a bad file is reported, never fatal."""
-        opened = self.session.open(article_id)
-        if opened.annotated is None:
-            assert opened.problem is not None
-            self.say(opened.problem.message, "error", 12)
-            return False
-        pane.id = article_id
-        pane.view.locked = self.session.refusal(article_id)
-        pane.view.show(opened.annotated.document, self.session.tokens.get(article_id))
-        for message in (opened.problem.message if opened.problem else None, opened.note):
-            if message:
-                self.say(message, "warning", 15)
-        self.model.prepare(article_id)
-        self._refresh(later=False)
-        return True
-
-    def _mark_focus(self, current: Pane) -> None:
-        for pane in self.panes:
-            pane.view.set_class(pane is current, "-current")
-
-    def on_descendant_focus(self) -> None:
-        if isinstance(self.focused, ArticleView):
-            self._mark_focus(next(p for p in self.panes if p.view is self.focused))
-            self._refresh(later=False)
-
-    def _refresh(self, *, later: bool = True) -> None:
-        """Bring titles, the header and the side panel in line with the session."""
-        session = self.session
-        for pane in self.panes:
-            if pane.id is None:
-                continue
-            titles = (display.safe(pane.id), session.state(pane.id, short=True))
-            if titles != pane.titles:
-                pane.titles = titles
-                pane.view.border_title, pane.view.border_subtitle = map(Content, titles)
-        pane = self.focused_pane
-        status = session.state(pane.id) if pane.id else ""
-        self.bar.change(article=pane.id or "", status=status, reviewed=session.reviewed())
-        other = self.other(pane)
-        name = other.id if other is not None and other.id != pane.id else None
-        self.panel.follow(pane.view, other.view if other else None, name, later=later)
-
     # -- messages from the views -------------------------------------------------------------
 
     @on(messages.Edited)
@@ -263,15 +173,35 @@ class MainScreen(ReaderCorpus, Screen[None]):
                 pane.view.redraw(message.edit.extent)
         self._refresh()
 
-    @on(ArticleView.Refused)
-    def _refused(self, message: ArticleView.Refused) -> None:
+    @on(messages.Refused)
+    def _refused(self, message: messages.Refused) -> None:
         self.say(message.reason, "warning")
 
-    @on(ArticleView.CursorMoved)
-    def _cursor_moved(self, message: ArticleView.CursorMoved) -> None:
-        self.panel.cursor_on(message.view, message.entity)
+    @on(messages.CursorMoved)
+    def _cursor_moved(self, message: messages.CursorMoved) -> None:
+        if isinstance(message.view, ArticleView):
+            self.panel.cursor_on(message.view, message.entity)
 
     # -- what the corpus index needs (ReaderCorpus) -----------------------------------------
+
+    def action_corpus_index(self) -> None:
+        pane = self.focused_pane
+
+        def chosen(jump: JumpTo | None) -> None:
+            if jump is None:
+                return
+            if pane.id != jump.article and not self.open_in(pane, jump.article):
+                return
+            pane.view.focus()
+            pane.view.move_to_offset(jump.offset)
+            self.notify(
+                f"{display.safe(jump.text, 40)!r}: {jump.nth} of {jump.of}"
+                + (" (I, enter: the next)." if jump.of > 1 else "."),
+                timeout=4,
+                markup=False,
+            )
+
+        self.app.push_screen(CorpusIndexScreen(self), chosen)
 
     def save_article(self, annotated: Annotated) -> None:
         self.session.adopt(annotated)
@@ -283,93 +213,3 @@ class MainScreen(ReaderCorpus, Screen[None]):
 
     def resuggest(self, annotated: Annotated) -> None:
         self.model.prepare(annotated.id)
-
-    # -- actions -----------------------------------------------------------------------------
-
-    def action_switch_pane(self) -> None:
-        current = self.focused_pane
-        target = self.other(current) or current
-        self._mark_focus(target)
-        self._refresh(later=False)
-        # In a narrow terminal the target is shown only once the class change applies.
-        self.call_after_refresh(target.view.focus)
-
-    def action_focus_entities(self) -> None:
-        self.query_one("#entities", OptionList).focus()
-
-    def action_focus_article(self) -> None:
-        self.focused_pane.view.focus()
-
-    def action_toggle_plain(self) -> None:
-        self.plain = not self.plain
-
-    def action_pick_label(self) -> None:
-        view = self.focused_pane.view
-        entity = view.entity_at_cursor()
-
-        def chosen(label: str | None) -> None:
-            if label is None:
-                return
-            project = self.session.workspace.project
-            if not project.keeps(label):
-                self.say(f"{label} is outside the project's labels.")
-            elif label not in self.labels:
-                self.labels = [*self.labels, label]
-            view.apply_label(label)
-
-        self.app.push_screen(LabelPicker(self.labels, entity.label if entity else None), chosen)
-
-    def action_search(self) -> None:
-        view = self.focused_pane.view
-
-        def chosen(query: str | None) -> None:
-            if not query:
-                return
-            found, outside = view.search(query)
-            shown = display.safe(query, 40)
-            if not found:
-                self.say(f"No match for {shown!r}.")
-            elif outside:
-                self.say(
-                    f"{shown!r} is only in text marked as not article text; X there gives it back."
-                )
-
-        self.app.push_screen(SearchPrompt(), chosen)
-
-    def action_pick_article(self) -> None:
-        pane = self.focused_pane
-
-        def chosen(article_id: str | None) -> None:
-            if article_id is not None and self.open_in(pane, article_id):
-                pane.view.focus()
-
-        session = self.session
-        picker = ArticlePicker(session.queue, session.summaries, session.problems, session.opening)
-        self.app.push_screen(picker, chosen)
-
-    def action_step_article(self, step: int) -> None:
-        pane = self.focused_pane
-        nxt = self.session.neighbour(pane.id, step)
-        if nxt is None:
-            self.app.bell()
-            self.say("No article after this one." if step > 0 else "This is the first article.")
-        elif self.open_in(pane, nxt):
-            pane.view.focus()
-
-    def action_review(self, status: Status) -> None:
-        pane = self.focused_pane
-        if pane.id is None:
-            return
-        refusal = self.session.refusal(pane.id)
-        if refusal is not None:
-            self.say(refusal, "warning")
-            return
-        self.session.review(pane.id, status)
-        other = self.other(pane)
-        shown = [other.id] if other is not None else []
-        nxt = self.session.next_unreviewed(pane.id, shown)
-        if nxt is None:
-            self._refresh()
-            self.say(self.session.nothing_left(shown))
-        else:
-            self.open_in(pane, nxt)

@@ -16,7 +16,7 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui.core.corpus_index import Item, Plan
-from tui.keys import PREVIEW_BINDINGS
+from tui.keys import MODAL_APP_BINDINGS, PREVIEW_BINDINGS
 from tui.widgets import display
 
 _WIDTH = 36  # characters of the line shown on either side of a change
@@ -32,7 +32,7 @@ class PreviewScreen(ModalScreen[Plan | None]):
     """Every change a correction would make, each in its article and line of text, ticked;
     returns the plan to apply, without the places the person unticked."""
 
-    BINDINGS: ClassVar[list[BindingType]] = list[BindingType](PREVIEW_BINDINGS)
+    BINDINGS: ClassVar[list[BindingType]] = [*PREVIEW_BINDINGS, *MODAL_APP_BINDINGS]
     DEFAULT_CSS = """
     PreviewScreen { align: center middle; background: $background; }
     PreviewScreen #dialog { width: 90%; height: 80%; border: thick $warning; }

@@ -10,7 +10,6 @@ disagreements are left, ``accepted`` once none is.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,10 +18,10 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui import messages
 from tui.core.agree import Skipped
 from tui.core.edits import Document
 from tui.core.review import (
@@ -49,13 +48,7 @@ from tui.widgets.palette import ordered
 class GoldView(ArticleView):
     """The editable gold; says where its cursor went so the versions can follow it."""
 
-    @dataclass
-    class Moved(Message):
-        view: GoldView
-
-        @property
-        def control(self) -> GoldView:
-            return self.view
+    Moved = messages.GoldMoved
 
     def move_to(self, index: int, *, extend: bool = False) -> None:
         super().move_to(index, extend=extend)
@@ -239,8 +232,8 @@ class ReviewScreen(Screen[None]):
 
     # -- messages from the views ----------------------------------------------------------
 
-    @on(GoldView.Moved)
-    def _follow(self, message: GoldView.Moved) -> None:
+    @on(messages.GoldMoved)
+    def _follow(self, message: messages.GoldMoved) -> None:
         """The versions keep their cursor on the same token as the gold's."""
         offset = self._offset()
         for side in ("left", "right"):
@@ -257,8 +250,8 @@ class ReviewScreen(Screen[None]):
             self.notify("An undo made a disagreement undecided again.", markup=False)
         self._refresh()
 
-    @on(ArticleView.Refused)
-    def _refused(self, message: ArticleView.Refused) -> None:
+    @on(messages.Refused)
+    def _refused(self, message: messages.Refused) -> None:
         self.notify(message.reason, severity="warning", markup=False)
 
     # -- actions --------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def safe(text: str, limit: int | None = None) -> str:
     return "".join(out)
 
 
-def paragraphs(text: str) -> list[tuple[int, int]]:
+def lines(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each line, without its break (``\\r\\n``, ``\\n`` or ``\\r``)."""
     spans = []
     start = 0

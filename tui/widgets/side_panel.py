@@ -57,6 +57,8 @@ class SidePanel(Vertical):
         self._view: ArticleView | None = None
         self._other: ArticleView | None = None
         self._other_name: str | None = None
+        self.described: Described | None = None
+        """What the panel says is under the cursor, as last drawn."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="legend")
@@ -107,6 +109,7 @@ class SidePanel(Vertical):
         self.describe(Described(text, entity, name, len(hits)))
 
     def describe(self, described: Described) -> None:
+        self.described = described
         text = Text()
         entity = described.entity
         if entity is None:
