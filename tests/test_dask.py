@@ -278,10 +278,10 @@ def held_batches(client: Any) -> Iterator[tuple[Any, Any]]:
 
         load = module.pipeline
 
-        def held(model: str) -> Any:
+        def held(model: str, *args: Any) -> Any:
             Queue(f"{name}-pids").put(os.getpid())
             Event(f"{name}-go").wait()
-            return load(model)
+            return load(model, *args)
 
         held.unheld = load  # type: ignore[attr-defined]
         module.pipeline = held

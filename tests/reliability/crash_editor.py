@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tui.core import lock
-from tui.core.edits import Document
+from tui.core.edits import Document, Refused
 from tui.core.spans import Entity
 from tui.core.tokens import regex_tokens
 from tui.core.workspace import Annotated, Workspace
@@ -41,6 +41,15 @@ def report(kind: str, article_id: str, state: str) -> None:
 
 
 def random_edit(doc: Document, rng: random.Random) -> object:
+    """An edit, or ``None`` when it changed nothing or the document refused it (a span across
+    a line break): a refusal changes nothing."""
+    try:
+        return _random_edit(doc, rng)
+    except Refused:
+        return None
+
+
+def _random_edit(doc: Document, rng: random.Random) -> object:
     tokens = regex_tokens(doc.text)
     entities = doc.entities
     roll = rng.random()

@@ -14,6 +14,7 @@ from tui.core import store
 from tui.core.article import read_article
 from tui.core.spans import Alternative, Entity
 from tui.widgets.palette import unsure_tag_style
+from tui.widgets.row_render import unsure as unsure_at
 
 SIZE = (140, 34)
 
@@ -43,7 +44,7 @@ async def test_w_stops_at_an_unsure_suggestion_and_v_takes_the_other_reading(
         await ready(app, pilot)
         v = view(app)
         sure, unsure = sorted(v.document.entities)[:2] if v.document else ((), ())
-        assert not v.unsure(sure) and v.unsure(unsure)
+        assert not unsure_at(sure, v.low_confidence) and unsure_at(unsure, v.low_confidence)
         await pilot.press("home", "w")
         assert cursor_text(v) == "Pezeshkian" and v._cursor_offset() == pez
         assert notes[-1] == (
@@ -51,7 +52,7 @@ async def test_w_stops_at_an_unsure_suggestion_and_v_takes_the_other_reading(
         )
         panel = str(app.screen.query_one("#under", Static).render())
         assert "The model is 43% sure; other reading ORG 19% (v)" in panel
-        row = v._render_row(v.row_of(pez))
+        row = v.render_row(v.row_of(pez), 140, cached=False)
         assert any(seg.style == v.rich_style + unsure_tag_style("NORP") for seg in row)
         await pilot.press("v")
         await saved(app, pilot)
@@ -71,7 +72,7 @@ async def test_a_threshold_of_zero_draws_nothing_apart(
         await ready(app, pilot)
         v = view(app)
         assert v.document is not None
-        assert not any(v.unsure(e) for e in v.document.entities)
+        assert not any(unsure_at(e, v.low_confidence) for e in v.document.entities)
         await pilot.press("home", "w")
         assert not any("sure" in note for note in notes)
 
