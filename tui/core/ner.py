@@ -215,9 +215,10 @@ def pieces(
     while len(text) - start > limit:
         stop = start + limit
         cut = _best_cut(text, start, stop, allowed)
-        if cut is None:  # one kept range covers the whole window: end the piece after it
-            i = bisect.bisect_left(starts, stop) - 1
-            cut = max(reach[i], stop) if i >= 0 else stop
+        if cut is None:  # kept ranges cover the whole window: end the piece after them
+            cut = stop
+            while (i := bisect.bisect_left(starts, cut) - 1) >= 0 and reach[i] > cut:
+                cut = reach[i]
             if cut >= len(text):
                 break
         found.append((start, cut))
