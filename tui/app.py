@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -97,10 +95,7 @@ class NewsmarkApp(App[int]):
         now = time.monotonic()
         self._since = self._since or now
         if not self._settled() and now - self._since < 1.0:
-            # Again in a millisecond, through the app's own queue: a Textual timer would run
-            # it on the timer's task, and skips a tick that comes late on a loaded machine.
-            later = partial(self.call_later, self._type_ahead)
-            asyncio.get_running_loop().call_later(0.001, later)
+            self.set_timer(0.001, self._type_ahead)  # a timer lets the others run meanwhile
             return
         self._since = 0.0
         await super().on_event(self._typed.pop(0))
