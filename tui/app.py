@@ -6,12 +6,14 @@ import argparse
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from textual import events
 from textual.app import App
 from textual.binding import BindingType
+from textual.timer import Timer
 
 from tui import messages
 from tui.core import ner, queue
@@ -88,19 +90,42 @@ class NewsmarkApp(App[int]):
             return
         await super().on_event(event)
 
-    async def _type_ahead(self) -> None:
-        """Apply the first key held once the app has settled (or after a second at most)."""
+    async def _type_ahead(self, confirmed: bool = False) -> None:
+        """Apply the first key held once the app has settled (or after a second at most).
+
+        Settled is confirmed from a message of its own: run among the app's due callbacks,
+        this one cannot see those due after it (a prompt's enter pops the prompt in one).
+        """
         if not self._typed:
             return
         now = time.monotonic()
         self._since = self._since or now
-        if not self._settled() and now - self._since < 1.0:
-            self.set_timer(0.001, self._type_ahead)  # a timer lets the others run meanwhile
+        waited = now - self._since >= 1.0
+        if not waited and not self._settled():
+            self._retry_type_ahead()
+            return
+        if not waited and not confirmed:
+            self.call_later(self._type_ahead, True)
             return
         self._since = 0.0
         await super().on_event(self._typed.pop(0))
         if self._typed:
             self.call_later(self._type_ahead)
+
+    def _retry_type_ahead(self) -> None:
+        """Look again in a millisecond, letting the others run meanwhile. This is
+        ``set_timer`` but for one thing: a Textual timer that starts after its moment (a busy
+        machine) skips its tick, and the keys typed ahead would then wait for ever."""
+        timer = Timer(
+            self,
+            0.001,
+            name="type-ahead",
+            callback=partial(self.call_next, self._type_ahead),
+            repeat=0,
+            skip=False,
+        )
+        timer._start()
+        self._timers.add(timer)
 
     @property
     def typing_ahead(self) -> bool:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.geometry import Region
@@ -478,6 +479,26 @@ async def test_tab_B_in_one_burst_goes_to_the_pane_switched_to(
         assert cursor_text(right) == "Raisi"
     assert labelled(workdir, SECOND, "Raisi")[0] == "PERSON"
     assert "excluded" in toml(workdir, SECOND) and "excluded" not in toml(workdir, FIRST)
+
+
+async def test_keys_typed_ahead_are_applied_on_a_machine_too_busy_for_timers(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loaded machine a timer can start after its moment; Textual then skips its tick.
+    Here every timer starts late: keys held for the app to settle must still be applied."""
+    import textual.timer
+
+    late = iter(range(10**9))
+    real = textual.timer._time.get_time
+    monkeypatch.setattr(textual.timer._time, "get_time", lambda: real() + next(late) * 0.01)
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await ready(app, pilot)
+        waits, settled = iter([False] * 5), app._settled
+        monkeypatch.setattr(app, "_settled", lambda: next(waits, None) is None and settled())
+        await burst(app, pilot, "tab", "slash", *"Raisi", "enter", "1")
+        assert cursor_text(view(app, "right")) == "Raisi"
+    assert labelled(workdir, SECOND, "Raisi")[0] == "PERSON"
 
 
 async def test_after_B_every_edit_is_drawn_on_its_own_rows(
