@@ -127,22 +127,64 @@ def _spacy_train(out: Path) -> Path:
     return model_path
 
 
+@dataclass(frozen=True)
+class _Knobs:
+    epochs: int
+    max_steps: int
+    seed: int
+    settings: spacy_format.Settings
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every fit of one run shares: the split, the base and its scores, the knobs."""
+
+    plan: Plan
+    pipeline: ner.Pipeline
+    base: str
+    labels: tuple[str, ...]
+    base_dev: list[list[Entity]]
+    before: Report
+    knobs: _Knobs
+
+
+def _start(
+    items: Sequence[Item],
+    base: str,
+    labels: Sequence[str],
+    pipeline: ner.Pipeline | None,
+    dev_fraction: float,
+    knobs: _Knobs,
+) -> _Run:
+    """Split the articles, load the base (unless given) and score it on the dev articles."""
+    the_plan = plan(items, dev_fraction, knobs.seed)
+    if pipeline is None:
+        pipeline = ner.load(base)
+    labels = tuple(labels)
+    base_dev = predict(pipeline, the_plan.gold_dev)
+    before = score(pipeline.name, _pairs(the_plan.gold_dev, base_dev), labels)
+    return _Run(the_plan, pipeline, base, labels, base_dev, before, knobs)
+
+
+@dataclass
+class _Fitted:
+    written: spacy_format.Written
+    model_path: Path
+    silver: int
+    model: ner.Pipeline
+    found: list[list[Entity]]
+    """The trained model's entities in the accepted dev articles."""
+
+
 def _fit(
-    the_plan: Plan,
+    run: _Run,
     train_items: Sequence[Item],
     out: Path,
-    *,
-    base: str,
-    pipeline: ner.Pipeline,
-    labels: Sequence[str],
-    epochs: int,
-    max_steps: int,
-    seed: int,
-    settings: spacy_format.Settings,
-    progress: Callable[[int], None] | None,
-) -> tuple[spacy_format.Written, Path, int]:
-    """Write the docs (silver spans in the other labels) and train; the written counts,
-    the model's folder and how many silver spans were added."""
+    progress: Callable[[int], None] | None = None,
+) -> _Fitted:
+    """Write the docs (silver spans in the other labels), train, and run the trained model
+    on the accepted dev articles."""
+    the_plan, pipeline, labels = run.plan, run.pipeline, run.labels
     outside = set(pipeline.labels) - set(labels)
     train_docs, dev_docs = list(train_items), list(the_plan.dev)
     silver = 0
@@ -160,14 +202,16 @@ def _fit(
         train_docs,
         None if the_plan.dev_is_train else dev_docs,
         nlp=pipeline.nlp,
-        base=spacy_format.source_name(ner.resolve_model(base)),
-        max_epochs=epochs,
-        max_steps=max_steps,
-        seed=seed,
+        base=spacy_format.source_name(ner.resolve_model(run.base)),
+        max_epochs=run.knobs.epochs,
+        max_steps=run.knobs.max_steps,
+        seed=run.knobs.seed,
         progress=progress,
-        settings=settings,
+        settings=run.knobs.settings,
     )
-    return written, _spacy_train(out), silver
+    model_path = _spacy_train(out)
+    tuned = ner.load(str(model_path))
+    return _Fitted(written, model_path, silver, tuned, predict(tuned, the_plan.gold_dev))
 
 
 def train(
@@ -189,43 +233,26 @@ def train(
 
     ``pipeline`` is the already loaded base (saves a load); ``max_steps`` 0 means no limit.
     """
-    the_plan = plan(items, dev_fraction, seed)
-    if pipeline is None:
-        pipeline = ner.load(base)
-    labels = tuple(labels)
-    base_dev = predict(pipeline, the_plan.gold_dev)
-    before = score(pipeline.name, _pairs(the_plan.gold_dev, base_dev), labels)
-    written, model_path, silver = _fit(
-        the_plan,
-        the_plan.train,
-        out,
-        base=base,
-        pipeline=pipeline,
-        labels=labels,
-        epochs=epochs,
-        max_steps=max_steps,
-        seed=seed,
-        settings=settings,
-        progress=progress,
-    )
-    tuned = ner.load(str(model_path))
-    tuned_dev = predict(tuned, the_plan.gold_dev)
-    after = score(tuned.name, _pairs(the_plan.gold_dev, tuned_dev), labels)
-    outside = sorted(set(pipeline.labels) - set(labels))
+    knobs = _Knobs(epochs, max_steps, seed, settings)
+    run = _start(items, base, labels, pipeline, dev_fraction, knobs)
+    fitted = _fit(run, run.plan.train, out, progress)
+    gold_dev = run.plan.gold_dev
+    after = score(fitted.model.name, _pairs(gold_dev, fitted.found), run.labels)
+    outside = sorted(set(run.pipeline.labels) - set(run.labels))
     kept = None
-    if outside and the_plan.gold_dev:
-        kept = score(tuned.name, zip(base_dev, tuned_dev, strict=True), outside)
+    if outside and gold_dev:
+        kept = score(fitted.model.name, zip(run.base_dev, fitted.found, strict=True), outside)
     return Result(
-        written,
-        model_path,
-        before,
+        fitted.written,
+        fitted.model_path,
+        run.before,
         after,
-        len(the_plan.train),
-        len(the_plan.dev),
-        labels,
+        len(run.plan.train),
+        len(run.plan.dev),
+        run.labels,
         kept,
-        silver,
-        the_plan.notes,
+        fitted.silver,
+        run.plan.notes,
     )
 
 
@@ -275,37 +302,17 @@ def curve(
 
     ``started(i, fraction, docs)`` is called as each run starts (for progress).
     """
-    the_plan = plan(items, dev_fraction, seed)
-    if pipeline is None:
-        pipeline = ner.load(base)
-    labels = tuple(labels)
-    before = score(
-        pipeline.name, _pairs(the_plan.gold_dev, predict(pipeline, the_plan.gold_dev)), labels
-    )
+    knobs = _Knobs(epochs, max_steps, seed, settings)
+    run = _start(items, base, labels, pipeline, dev_fraction, knobs)
     points: list[Point] = []
     for i, fraction in enumerate(fractions):
-        share = curve_share(the_plan.train, fraction, seed)
+        share = curve_share(run.plan.train, fraction, seed)
         if started is not None:
             started(i, fraction, len(share))
-        _, model_path, _ = _fit(
-            the_plan,
-            share,
-            out / f"{round(fraction * 100)}pct",
-            base=base,
-            pipeline=pipeline,
-            labels=labels,
-            epochs=epochs,
-            max_steps=max_steps,
-            seed=seed,
-            settings=settings,
-            progress=None,
-        )
-        tuned = ner.load(str(model_path))
-        found = predict(tuned, the_plan.gold_dev)
-        points.append(
-            Point(fraction, len(share), score(tuned.name, _pairs(the_plan.gold_dev, found), labels))
-        )
-    return before, points, the_plan.notes
+        fitted = _fit(run, share, out / f"{round(fraction * 100)}pct")
+        report = score(fitted.model.name, _pairs(run.plan.gold_dev, fitted.found), run.labels)
+        points.append(Point(fraction, len(share), report))
+    return run.before, points, run.plan.notes
 
 
 def verdict(points: Sequence[Point]) -> str:
