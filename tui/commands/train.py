@@ -37,8 +37,8 @@ def add_parser(
             "Export the selected annotations to DIR (train.spacy, dev.spacy, config.cfg), "
             "fine-tune the base pipeline's entity recogniser with spaCy's training, and "
             "report precision, recall and F1 per label on the accepted dev articles before "
-            "and after. The base model's predictions in labels outside the label set are "
-            "kept as silver spans, so the tuned model does not forget them."
+            "and after. The saved model keeps the base's own recogniser (ner_base) for the "
+            "labels outside the label set, so it finds those as the base model does."
         ),
     )
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
@@ -141,9 +141,9 @@ def _print(args: argparse.Namespace, result: Result, base_name: str, fraction: f
             if kept.labels[label].tp + kept.labels[label].fn
         )
         print(
-            f"Other labels ({len(kept.labels)} outside the label set): {result.silver} of the base "
-            f"model's spans kept as silver training data; on the dev articles the tuned model "
-            f"agrees with the base model at F1 {kept.overall.f1:.3f}"
+            f"Other labels ({len(kept.labels)} outside the label set) come from the base "
+            f"model's own recogniser, kept in the model as ner_base; on the dev articles the "
+            f"tuned model agrees with the base model at F1 {kept.overall.f1:.3f}"
             + (f" ({per})." if per else ".")
         )
     print(f"  check: {check_command(args, result.model_path, result.labels, fraction)}")

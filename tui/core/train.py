@@ -7,10 +7,11 @@ measure of ``newsmark evaluate``, so the figures can be checked there.
 
 The project's labels are taught; the base model's other labels must not be forgotten. An
 accepted article says every unlabelled token is no entity of the *project's* labels, not
-that "Friday" is no DATE, so before training the base model's own predictions in the other
-labels are added to the training and dev docs as silver spans (where they do not touch a
-person's entity): the tuned model keeps finding what the base model found there. How far it
-still agrees with the base model on those labels is measured on the dev articles.
+that "Friday" is no DATE, and tuning shifts the recogniser's other labels anyway. So the
+tuned ``ner`` decides only the project's labels, and the saved model keeps the base's own
+recogniser beside it, unchanged, for every other label (:mod:`tui.core.combined`, spaCy's
+sourced-and-frozen component). How far the saved model agrees with the base model on those
+labels is measured on the dev articles.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tui.core import ner
+from tui.core import combined, ner
 from tui.core.evaluate import Report, predict, score
 from tui.core.formats import spacy as spacy_format
 from tui.core.formats.select import Item, only_labels, split
@@ -35,6 +36,11 @@ SETTINGS = spacy_format.Settings(
     dropout=0.2, patience=800, learn_rate=0.001, batch_start=100, batch_stop=1000
 )
 CURVE = (0.25, 0.5, 0.75, 1.0)
+OTHERS = "outside"
+"""What the training docs say where the base model finds a label outside the project's:
+``"outside"`` (no entity of the project's labels, O, as the person's acceptance says),
+``"missing"`` (unknown) or ``"silver"`` (the base's entity). The saved model takes those
+labels from the base's own recogniser whichever it is; bench/RESULTS.md compares them."""
 
 
 class TrainError(Exception):
@@ -53,7 +59,8 @@ class Result:
     kept: Report | None = None
     """The tuned model scored against the base model on the labels outside :attr:`labels`."""
     silver: int = 0
-    """Base-model spans in other labels added to the training and dev docs."""
+    """Base-model spans in other labels written into the training and dev docs (as
+    entities or unknown tokens, see :data:`OTHERS`; none by default)."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -109,6 +116,67 @@ def with_silver(
     return out, added
 
 
+def with_missing(
+    items: Sequence[Item], predicted: Sequence[Sequence[Entity]], labels: Collection[str]
+) -> tuple[list[Item], int]:
+    """The items with only ``labels``, the base model's entities in other labels that touch
+    none of them marked unknown (neither entity nor O); and how many were marked."""
+    kept, _ = only_labels(items, labels)
+    out: list[Item] = []
+    marked = 0
+    for item, found in zip(kept, predicted, strict=True):
+        ranges = [
+            (e.start, e.end)
+            for e in found
+            if e.label not in labels and not any(g.overlaps(e.start, e.end) for g in item.entities)
+        ]
+        marked += len(ranges)
+        out.append(replace(item, excluded=_union([*item.excluded, *ranges])))
+    return out, marked
+
+
+def _union(ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Overlapping ranges joined, in order (spaCy refuses a token in two missing spans)."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return tuple(joined)
+
+
+def _with_others(
+    how: str, items: Sequence[Item], predicted: Sequence[Sequence[Entity]], labels: Collection[str]
+) -> tuple[list[Item], int]:
+    if how == "silver":
+        return with_silver(items, predicted, labels)
+    if how == "missing":
+        return with_missing(items, predicted, labels)
+    return only_labels(items, labels)[0], 0
+
+
+def combine_saved(model_path: Path, base: ner.Pipeline, labels: Sequence[str]) -> None:
+    """Rewrite the trained pipeline in ``model_path`` with the base's own recogniser as
+    ``ner_base`` for every label outside ``labels`` (see :mod:`tui.core.combined`)."""
+    import shutil
+
+    import spacy
+
+    combined.register()
+    tuned = spacy.load(model_path)
+    source = combined.BASE if combined.BASE in base.nlp.component_names else "ner"
+    combined.combine(tuned, base.nlp, labels, source)
+    fresh = model_path.with_name(model_path.name + ".combined")
+    old = model_path.with_name(model_path.name + ".tuned-only")
+    for left in (fresh, old):
+        shutil.rmtree(left, ignore_errors=True)
+    tuned.to_disk(fresh)
+    model_path.rename(old)
+    fresh.rename(model_path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _spacy_train(out: Path) -> Path:
     """Run spaCy's training from ``out``'s config; the best model's folder."""
     from spacy.cli.train import train as spacy_train
@@ -133,6 +201,7 @@ class _Knobs:
     max_steps: int
     seed: int
     settings: spacy_format.Settings
+    others: str = OTHERS
 
 
 @dataclass(frozen=True)
@@ -182,21 +251,24 @@ def _fit(
     out: Path,
     progress: Callable[[int], None] | None = None,
 ) -> _Fitted:
-    """Write the docs (silver spans in the other labels), train, and run the trained model
-    on the accepted dev articles."""
+    """Write the docs (the base's spans in other labels as :data:`OTHERS` says), train,
+    keep the base's recogniser for the other labels, and run the result on the accepted
+    dev articles."""
     the_plan, pipeline, labels = run.plan, run.pipeline, run.labels
     outside = set(pipeline.labels) - set(labels)
     train_docs, dev_docs = list(train_items), list(the_plan.dev)
+    how = run.knobs.others if outside else "outside"
     silver = 0
-    if outside:
-        base_train = predict(pipeline, train_docs)
-        train_docs, silver = with_silver(train_docs, base_train, labels)
-        if not the_plan.dev_is_train:
-            dev_docs, more = with_silver(dev_docs, predict(pipeline, dev_docs), labels)
-            silver += more
-    else:
+    if how == "outside":
         train_docs, _ = only_labels(train_docs, labels)
         dev_docs, _ = only_labels(dev_docs, labels)
+    else:
+        base_train = predict(pipeline, train_docs)
+        train_docs, silver = _with_others(how, train_docs, base_train, labels)
+        if not the_plan.dev_is_train:
+            base_dev = predict(pipeline, dev_docs)
+            dev_docs, more = _with_others(how, dev_docs, base_dev, labels)
+            silver += more
     written = spacy_format.write(
         out,
         train_docs,
@@ -210,6 +282,10 @@ def _fit(
         settings=run.knobs.settings,
     )
     model_path = _spacy_train(out)
+    if outside:
+        for saved in {model_path, out / "model-best", out / "model-last"}:
+            if (saved / "meta.json").is_file():
+                combine_saved(saved, pipeline, labels)
     tuned = ner.load(str(model_path))
     return _Fitted(written, model_path, silver, tuned, predict(tuned, the_plan.gold_dev))
 
@@ -226,6 +302,7 @@ def train(
     dev_fraction: float = 0.2,
     seed: int = 0,
     settings: spacy_format.Settings = SETTINGS,
+    others: str = OTHERS,
     progress: Callable[[int], None] | None = None,
 ) -> Result:
     """Export ``items``, train from the written config into ``out`` and score before/after
@@ -233,7 +310,7 @@ def train(
 
     ``pipeline`` is the already loaded base (saves a load); ``max_steps`` 0 means no limit.
     """
-    knobs = _Knobs(epochs, max_steps, seed, settings)
+    knobs = _Knobs(epochs, max_steps, seed, settings, others)
     run = _start(items, base, labels, pipeline, dev_fraction, knobs)
     fitted = _fit(run, run.plan.train, out, progress)
     gold_dev = run.plan.gold_dev
