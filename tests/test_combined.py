@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tui.core import combined, ner
-from tui.core.formats.select import Item
 from tui.core.ner import Pipeline
 from tui.core.train import with_missing
 
@@ -128,17 +127,12 @@ def test_the_base_reads_the_text_as_if_alone_and_the_saved_pipeline_loads_anywhe
 
 
 def test_missing_marks_the_bases_other_labels_unknown_but_never_a_persons_entity() -> None:
-    from tui.core.article import Article
+    from test_train_labels import accepted
+
     from tui.core.formats.spacy import to_doc
     from tui.core.spans import Entity
 
-    text = "Wang Yi met them on Monday in 2024 in 東京 🇯🇵."
-    item = Item(
-        Article("a.txt", Path("a.txt"), text, "0" * 64),
-        "accepted",
-        (Entity(0, 7, "PERSON", "user"), Entity(20, 26, "DATE", "user")),
-        excluded=((27, 29),),
-    )
+    item = accepted("Wang Yi met them on Monday in 2024 in 東京 🇯🇵.", excluded=((27, 29),))
     predicted = [
         [
             Entity(0, 3, "ORG", "model"),  # touches the person's PERSON: left as it is
