@@ -167,8 +167,15 @@ def main_bench() -> None:
     for label in [*NUMBERS, "overall"]:
         s = numbers.overall if label == "overall" else numbers.labels[label]
         print(f"| {label} | {s.tp + s.fn} | {s.f1:.3f} |")
-    if result.kept is not None:
-        print(f"\nall other labels, dev articles: F1 {result.kept.overall.f1:.3f} against the base")
+    kept = result.kept
+    if kept is not None:
+        print("\nEvery other label on the dev articles, as `newsmark train` reports it:\n")
+        print("| label | base entities | F1 |")
+        print("|---|---|---|")
+        for label in [*sorted(kept.labels), "overall"]:
+            s = kept.overall if label == "overall" else kept.labels[label]
+            if s.tp + s.fn or label == "overall":
+                print(f"| {label} | {s.tp + s.fn} | {s.f1:.3f} |")
 
 
 if __name__ == "__main__":
