@@ -52,9 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomli_w
-
-from tui.core import ner
+from tui.core import ner, tomlout
 from tui.core.edits import Edit
 from tui.core.fsutil import atomic_write
 from tui.core.spans import Entity, SpanIndex, trim
@@ -256,7 +254,7 @@ class Memory:
                 {"text": r.text, "label": r.label, "before": r.before, "after": r.after}
                 for r in sorted(self.rejected)
             ]
-        return _HEADER + tomli_w.dumps(doc)
+        return _HEADER + tomlout.dumps(doc)
 
     def save(self) -> None:
         """Write atomically (a crash never leaves half a memory)."""

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.core.fsutil import atomic_write
+from tui.core.tomlout import basic_string
 
 TEAM_FILE = ".newsmark-team.toml"
 NAME_RULE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -188,9 +189,10 @@ class Team:
         ]
         for name in self.names:
             m = self.members[name]
-            lines += ["", f'[members."{name}"]', f'password = "{m.password}"']
+            q = basic_string
+            lines += ["", f"[members.{q(name)}]", f"password = {q(m.password)}"]
             if m.added:
-                lines.append(f'added = "{m.added}"')
+                lines.append(f"added = {q(m.added)}")
         return "\n".join(lines) + "\n"
 
     def save(self) -> None:
