@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui.cli import main
 from tui.core import queue, store
@@ -122,3 +124,13 @@ def test_the_order_given_to_open_is_the_projects_from_then_on(
     (anns / project.FILE_NAME).write_text('schema = 1\norder = "sideways"\n')
     assert main(["queue", *where]) == 2
     assert "order is 'sideways'" in capsys.readouterr().err
+
+
+@given(st.lists(st.text(min_size=1), unique=True, max_size=30), st.integers(0, 5), st.data())
+def test_the_random_order_of_a_subset_is_the_wholes_restricted(
+    ids: list[str], seed: int, data: st.DataObject
+) -> None:
+    subset = data.draw(st.lists(st.sampled_from(ids), unique=True) if ids else st.just([]))
+    whole = queue.ordered(ids, {}, "random", seed)
+    assert sorted(whole) == sorted(ids)
+    assert queue.ordered(subset, {}, "random", seed) == [i for i in whole if i in set(subset)]

@@ -355,3 +355,42 @@ def test_a_member_works_with_the_teams_labels(tmp_path: Path) -> None:
     )
     assert workspace.project.labels == ("PERSON", "ORG")
     assert workspace.ids == args.only
+
+
+def test_members_queues_follow_the_projects_order(tmp_path: Path) -> None:
+    """Routing depends on names and ids alone; each reader's queue is then the project's order
+    restricted to that person's articles, so people who share articles meet them in the same
+    order (with overlap 2, the first articles each one reads are already compared)."""
+    import argparse
+
+    from tui.commands.open_cmd import as_member
+    from tui.commands.queue import chosen_order
+    from tui.core import project, queue
+    from tui.core.session import Session
+    from tui.core.workspace import Workspace
+
+    articles = corpus(tmp_path, 30)
+    ann = tmp_path / "annotations"
+    team = team_file.load(ann).with_overlap(2)
+    for name in ("kim", "lee", "max"):
+        team = team.with_member(name, PASSWORD)
+    team.save()
+    project.update(ann, order="random")
+    whole = queue.ordered(sorted(p.name for p in articles.iterdir()), {}, "random", 0)
+    queues = {}
+    for name in ("kim", "lee", "max"):
+        args = argparse.Namespace(
+            articles=articles, annotations=ann, member=name, annotator=None, order=None, seed=0
+        )
+        order = chosen_order(args, remember=True)
+        as_member(args)
+        session = Session(
+            Workspace(args.articles, args.annotations, name, args.only, args.project_from)
+        )
+        session.order, session.seed = order, args.seed
+        queues[name] = session.queue
+        assert queues[name] == [aid for aid in whole if aid in set(args.only)]
+    for a, b in (("kim", "lee"), ("kim", "max"), ("lee", "max")):
+        shared = set(queues[a]) & set(queues[b])
+        assert shared
+        assert [x for x in queues[a] if x in shared] == [x for x in queues[b] if x in shared]
