@@ -394,3 +394,39 @@ def test_members_queues_follow_the_projects_order(tmp_path: Path) -> None:
         shared = set(queues[a]) & set(queues[b])
         assert shared
         assert [x for x in queues[a] if x in shared] == [x for x in queues[b] if x in shared]
+
+
+def test_progress_counts_unusable_articles_as_stats_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An article nobody can annotate is routed like any other, but never left to do: once
+    both people accepted every usable article, nothing is left, as stats says."""
+    from tui.core.stats import collect
+
+    articles = corpus(tmp_path, 3)
+    (articles / "latin1.txt").write_bytes("Café in Paris.\n".encode("latin-1"))
+    (articles / "empty.txt").write_bytes(b"")
+    ann = tmp_path / "annotations"
+    team = team_file.load(ann).with_member("kim", PASSWORD).with_member("lee", PASSWORD)
+    team = team.with_overlap(2)
+    team.save()
+    for name in team.names:
+        for i in range(3):
+            write(team.folder(name), articles, f"a{i:02d}.txt", [Entity(0, 7, "PERSON")])
+    report = progress(team, articles)
+    assert report.unusable == ["empty.txt", "latin1.txt"]
+    for m in report.members:
+        assert (m.assigned, m.reviewed, m.unusable, m.left) == (5, 3, 2, 0)
+        stats = collect(articles, team.folder(m.name))
+        assert stats.by_status["accepted"] == m.reviewed
+        assert len(stats.unusable) == m.unusable
+    (pair,) = report.pairs
+    assert pair.shared == 3 and len(pair.report.articles) == 3
+    where = ["--articles", str(articles), "--annotations", str(ann)]
+    assert main(["team", "progress", *where]) == 0
+    out = capsys.readouterr().out
+    assert "2 articles cannot be annotated" in out and "unusable" in out
+    assert main(["team", "progress", "--json", *where]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [m["left"] for m in printed["members"]] == [0, 0]
+    assert printed["unusable_articles"] == ["empty.txt", "latin1.txt"]
