@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
+_BLOCK = 1 << 16
 
 
 def temp_name(path: Path) -> Path:
@@ -36,17 +37,33 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
     tmp = temp_name(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb", buffering=1 << 16) as out:
+        try:
+            pending = bytearray()  # small chunks gathered into writes of 64 KiB
             for chunk in chunks:
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+                if len(pending) + len(chunk) >= _BLOCK:
+                    _write_all(fd, pending)
+                    pending.clear()
+                    if len(chunk) >= _BLOCK:  # a big one goes as it is, never copied
+                        _write_all(fd, chunk)
+                        continue
+                pending += chunk
+            _write_all(fd, pending)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _fsync_dir(folder: Path) -> None:
