@@ -603,7 +603,13 @@ def read(path: Path) -> tuple[Annotation, list[Unanchored]]:
 
 def load(path: Path, article: Article) -> Loaded:
     """Load and validate ``path`` against ``article``; :class:`StoreError` if unusable."""
-    annotation, spans = read(path)
+    return against(path, read(path), article)
+
+
+def against(path: Path, parsed: tuple[Annotation, list[Unanchored]], article: Article) -> Loaded:
+    """What :func:`load` gives, from what :func:`read` gave: a caller that read a file for its
+    status first does not parse it twice (a whole book's TOML takes seconds to parse)."""
+    annotation, spans = parsed
     if annotation.article != article.id:
         raise StoreError(
             path, "article", f"is {annotation.article!r} but this file belongs to {article.id!r}"

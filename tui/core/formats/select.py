@@ -93,12 +93,6 @@ def parse_statuses(value: str) -> frozenset[Status]:
     return frozenset(wanted)
 
 
-def _status_of(path: Path) -> Status:
-    """The status alone, so unselected files are not matched against their articles."""
-    annotation, _ = store.read(path)
-    return annotation.status
-
-
 def collect(
     articles: Path,
     annotations: Path,
@@ -116,11 +110,12 @@ def collect(
         if progress is not None:
             progress(1)
         try:
-            if _status_of(path) not in wanted:
+            parsed = store.read(path)  # once: unselected files are never matched to articles
+            if parsed[0].status not in wanted:
                 continue
             article_id = store.article_id_for(annotations, path)
             article = corpus.read(article_id)
-            loaded = store.load(path, article)
+            loaded = store.against(path, parsed, article)
         except StoreError as exc:
             selection.problems.append(f"{exc}; skipped")
             continue
