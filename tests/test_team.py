@@ -430,3 +430,30 @@ def test_progress_counts_unusable_articles_as_stats_does(
     printed = json.loads(capsys.readouterr().out)
     assert [m["left"] for m in printed["members"]] == [0, 0]
     assert printed["unusable_articles"] == ["empty.txt", "latin1.txt"]
+
+
+def test_left_is_what_each_readers_next_still_offers(tmp_path: Path) -> None:
+    """Skipped articles (``s``) and unusable ones are never offered again as next to review,
+    so progress does not count them as left."""
+    from tui.core.session import Session
+    from tui.core.workspace import Workspace
+
+    articles = corpus(tmp_path, 8)
+    (articles / "empty.txt").write_bytes(b"")
+    ann = tmp_path / "annotations"
+    team = team_file.load(ann).with_member("kim", PASSWORD).with_member("lee", PASSWORD)
+    team.save()
+    for name in team.names:
+        _, mine = team_file.member_view(ann, articles, name)
+        usable = [aid for aid in mine if aid != "empty.txt"]
+        for aid, status in zip(usable, ("accepted", "skipped", "in_progress"), strict=False):
+            write(team.folder(name), articles, aid, [], status=status)  # type: ignore[arg-type]
+    for m in progress(team, articles).members:
+        folder, mine = team_file.member_view(ann, articles, m.name)
+        session = Session(Workspace(articles, folder, m.name, only=mine))
+        session.merge_summaries(session.read_summaries())
+        offered, current = [], None
+        while (current := session.next_unreviewed(current, offered)) is not None:
+            offered.append(current)
+        assert m.left == len([a for a in offered if a != "empty.txt"])
+        assert m.skipped == (1 if len(mine) - ("empty.txt" in mine) > 1 else 0)

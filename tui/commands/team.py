@@ -91,16 +91,15 @@ def render(report: Progress) -> list[object]:
     from tui.core.words import count, verb
 
     people = Table(title=f"Team progress (overlap {report.overlap})", title_justify="left")
-    columns = ["annotator", "assigned", "reviewed", "left"]
-    if report.unusable:
-        columns.insert(3, "unusable")
-    for column in columns:
+    # skipped and unusable articles are never left to do: shown when there are some
+    extra = [
+        name for name in ("skipped", "unusable") if any(getattr(m, name) for m in report.members)
+    ]
+    for column in ("annotator", "assigned", "reviewed", *extra, "left"):
         people.add_column(column, justify="left" if column == "annotator" else "right")
     for m in report.members:
-        row = [m.name, str(m.assigned), str(m.reviewed), str(m.left)]
-        if report.unusable:
-            row.insert(3, str(m.unusable))
-        people.add_row(*row)
+        counts = [getattr(m, name) for name in ("assigned", "reviewed", *extra)]
+        people.add_row(m.name, *map(str, counts), str(m.left))
     statuses = ",".join(sorted(report.statuses))
     pairs = Table(
         title=f"Agreement on shared articles ({statuses} in both, as newsmark agree counts)",

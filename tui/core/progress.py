@@ -29,13 +29,16 @@ class MemberProgress:
     assigned: int = 0
     reviewed: int = 0
     started: int = 0  # has a TOML: the person (or the model, on opening) touched it
+    skipped: int = 0
+    """Set aside with ``s``: the reader offers them no more, so they are not left to do."""
     unusable: int = 0
     """Assigned articles nobody can annotate (not UTF-8, binary, empty): never left to do,
     as ``stats`` and ``validate`` count them apart."""
 
     @property
     def left(self) -> int:
-        return self.assigned - self.reviewed - self.unusable
+        """What the person's reader still offers as next to review."""
+        return self.assigned - self.reviewed - self.skipped - self.unusable
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +46,7 @@ class MemberProgress:
             "assigned": self.assigned,
             "reviewed": self.reviewed,
             "started": self.started,
+            "skipped": self.skipped,
             "unusable": self.unusable,
             "left": self.left,
         }
@@ -126,8 +130,9 @@ def progress(team: Team, articles: Path, statuses: Iterable[Status] = ("accepted
                 continue
             untouched.discard(aid)
             mine.started += 1
-            if _status(path) in REVIEWED:
-                mine.reviewed += 1
+            status = _status(path)
+            mine.reviewed += status in REVIEWED
+            mine.skipped += status == "skipped"
         result.members.append(mine)
     # Counted as stats counts them: an article with a file was usable when it was opened.
     result.unusable = [aid for aid in sorted(untouched) if not _usable(articles, aid)]
