@@ -302,7 +302,8 @@ def test_every_toml_written_escapes_c1_controls(tmp_path: Path) -> None:
     mem.save()
     the_project = project.update(tmp_path, model=C1_TEXT, extra={"note": [C1_TEXT]})
     team = team_mod.load(tmp_path).with_member("kim", "a long password")
-    team = replace(team, members={"kim": replace(team.members["kim"], added=C1_TEXT)})
+    kim = replace(team.members["kim"], added=C1_TEXT, extra={"note": C1_TEXT})
+    team = replace(team, members={"kim": kim})
     team.save()
     text = "Shafaq News reported."
     art = article_of(text)
@@ -322,4 +323,5 @@ def test_every_toml_written_escapes_c1_controls(tmp_path: Path) -> None:
     assert project.load(tmp_path).model == C1_TEXT
     assert project.load(tmp_path).extra["note"] == [C1_TEXT]
     assert team_mod.load(tmp_path).members["kim"].added == C1_TEXT
+    assert team_mod.load(tmp_path).members["kim"].extra == {"note": C1_TEXT}
     assert store.load(tmp_path / "a.toml", art).annotation == ann

@@ -287,7 +287,6 @@ def dumps(annotation: Annotation, text: str) -> str:
     excluded = doc.pop("excluded", [])
     updated = doc.pop("updated")
     empty = {key: doc.pop(key) for key in _TABLES if key in doc}  # "entities = []"
-    # Header strings through _basic_string too: tomli-w writes C1 controls raw.
     header = "".join(
         f"{key} = {basic_string(value) if isinstance(value, str) else int(value)}\n"
         for key, value in doc.items()
