@@ -5,7 +5,10 @@ spaCy's memory grows with a doc's length (a 950,000-character doc took 3 GB), so
 long texts in pieces (``tui.core.ner.pieces``). Each command runs in its own process; its peak
 RSS is the kernel's high-water mark for that child. Target: under 600 MB for the long article.
 
-    .venv/bin/python bench/long.py [--size 5000000] [--quick]
+``export --format spacy|jsonl|conll`` of the long article's accepted annotations is measured
+the same way (``--exports``), beside the same exports of the ordinary articles.
+
+    .venv/bin/python bench/long.py [--size 5000000] [--quick] [--exports]
 """
 
 from __future__ import annotations
@@ -75,15 +78,18 @@ def accept_all(annotations: Path) -> None:
         )
 
 
-def run(folder: Path, label: str) -> dict[str, tuple[float, float]]:
+EXPORTS = ("spacy", "jsonl", "conll")
+
+
+def run(folder: Path, label: str, exports: bool = False) -> dict[str, tuple[float, float]]:
     articles, annotations = folder / "articles", folder / "annotations"
-    got = {
-        "suggest": peak("suggest", "--articles", str(articles), "--annotations", str(annotations))
-    }
+    where = ("--articles", str(articles), "--annotations", str(annotations))
+    got = {"suggest": peak("suggest", *where)}
     accept_all(annotations)
-    got["evaluate"] = peak(
-        "evaluate", "--articles", str(articles), "--annotations", str(annotations)
-    )
+    got["evaluate"] = peak("evaluate", *where)
+    for fmt in EXPORTS if exports else ():
+        out = folder / f"export-{fmt}"
+        got[f"export --format {fmt}"] = peak("export", "--format", fmt, "--out", str(out), *where)
     print(f"{label}: {got}", file=sys.stderr)
     return got
 
@@ -93,6 +99,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5_000_000)
     parser.add_argument("--ordinary", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="60,000 characters against 10")
+    parser.add_argument("--exports", action="store_true", help="measure the exports too")
     args = parser.parse_args()
     size, count = (60_000, 10) if args.quick else (args.size, args.ordinary)
     common.compile_bytecode()
@@ -103,8 +110,8 @@ def main() -> None:
         (big / "articles" / "long.txt").write_text(long_text(size), "utf-8")
         ordinary(small / "articles", count)
         started = time.perf_counter()
-        ref = run(small, "ordinary")
-        ours = run(big, "long")
+        ref = run(small, "ordinary", args.exports)
+        ours = run(big, "long", args.exports)
         print(f"ran in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     rows = [
         common.Row(
@@ -115,7 +122,7 @@ def main() -> None:
             f"< {TARGET_MB:.0f} MB",
             ours[command][0] < TARGET_MB,
         )
-        for command in ("suggest", "evaluate")
+        for command in ours
     ]
     common.table(f"One article of {size:,} characters against {count} ordinary ones", rows)
 

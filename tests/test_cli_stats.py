@@ -100,7 +100,7 @@ def test_a_non_utf8_article_is_named_not_counted_as_waiting(
     table = rows(out)
     assert table[NO_ANNOTATION][1] == str(len(SEED_IDS))
     assert table["unusable article"][1] == "1"
-    assert "latin2.txt: is not UTF-8 text" in err and "not counted" in err
+    assert "latin2.txt: is not UTF-8 text" in err and "counted as an unusable article" in err
 
 
 def test_one_orphan_is_one_file(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -137,6 +137,20 @@ def test_no_accepted_article_is_reported(
     assert "no accepted article" in capsys.readouterr().err
 
 
+def test_an_unknown_label_is_named_before_the_missing_gold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in --labels is the first thing to fix: exit 2 naming it, even with no gold."""
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "a.txt").write_text("Paris.", "utf-8")
+    assert evaluate(tmp_path, "--labels", "FOO") == 2
+    err = capsys.readouterr().err
+    assert "FOO is not a label" in err and "known labels:" in err and "GPE" in err
+    assert "no accepted article" not in err and err.count("\n") == 1
+    assert evaluate(tmp_path, "--labels", "GPE") == 1  # a known label: then the gold is missing
+    assert "no accepted article" in capsys.readouterr().err
+
+
 def test_predictions_outside_the_gold_labels_are_counted_apart() -> None:
     gold = [E(0, 5, "ORG")]
     predicted = [E(0, 5, "ORG"), E(10, 15, "DATE"), E(20, 25, "CARDINAL"), E(30, 35, "DATE")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,35 @@ def test_bad_status_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     make_corpus(tmp_path)
     assert export(tmp_path, "jsonl", tmp_path / "x.jsonl", "--status", "acepted") == 2
     assert "unknown status 'acepted'" in capsys.readouterr().err
+
+
+def test_a_task_written_a_piece_at_a_time_is_the_same_line(tmp_path: Path) -> None:
+    """Streamed, a task's line is the characters ``json.dumps`` gives for the whole task, for
+    every seed article and for one cut in pieces (with its excluded text as a gap)."""
+    from collections import Counter
+
+    from tui.core.formats import prodigy
+    from tui.core.formats.base import jsonl_line
+    from tui.core.formats.conll import pipeline
+    from tui.core.formats.excluded import parts, with_offset
+    from tui.core.formats.select import collect, parse_statuses
+
+    make_corpus(tmp_path)
+    nlp = pipeline()
+    items = collect(tmp_path / "articles", tmp_path / "annotations", parse_statuses("all")).items
+    long = items[0]
+    text = (long.text + "\n\n") * 400  # over PIECE_CHARS: tokenized in pieces
+    entities = tuple(
+        type(e)(e.start + k * (len(long.text) + 2), e.end + k * (len(long.text) + 2), e.label)
+        for k in range(400)
+        for e in long.entities
+    )
+    article = type(long.article)(long.article.id, long.article.path, text, long.article.sha256)
+    cut = replace(long, article=article, entities=entities, excluded=((3, 9),))
+    for item in [*items, cut]:
+        for part in parts(item):
+            labels: Counter[str] = Counter()
+            streamed = "".join(prodigy.task_line(nlp, part, labels))
+            assert len(part.item.text) < 20_000 or len(streamed) > 100_000
+            assert streamed == jsonl_line(with_offset(prodigy.task(nlp, part.item), part))
+            assert labels == Counter(e.label for e in part.item.entities)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_export_corpus import Spec, make_corpus
@@ -103,3 +104,25 @@ def test_a_large_export_on_a_terminal_shows_the_bar(
     assert "Writing jsonl" in tty.getvalue() and "Reading annotations" in tty.getvalue()
     assert len(out.read_text("utf-8").splitlines()) == len(specs)
     assert f"Exported {len(specs)} article(s)" in capsys.readouterr().out
+
+
+def test_collect_parses_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file is read for its status and then loaded from the same parse: a long article's
+    TOML took 30 s to select because it was parsed twice."""
+    from test_export_corpus import SPECS, make_corpus
+
+    from tui.core import store
+    from tui.core.formats.select import collect, parse_statuses
+
+    make_corpus(tmp_path)
+    parsed: list[Path] = []
+    real = store.parse
+
+    def parse(data: str, path: Path) -> Any:
+        parsed.append(path)
+        return real(data, path)
+
+    monkeypatch.setattr(store, "parse", parse)
+    selection = collect(tmp_path / "articles", tmp_path / "annotations", parse_statuses("all"))
+    assert selection.items and not selection.problems
+    assert len(parsed) == len(set(parsed)) == len(SPECS)  # each file once

@@ -254,3 +254,29 @@ def test_entities_with_and_without_an_origin_still_sort() -> None:
     plain, named = Entity(0, 3, "ORG"), Entity(0, 3, "ORG", "user", "en_core_web_sm")
     assert sorted([named, plain]) == [plain, named] and plain != named
     assert sorted([Entity(4, 5, "X"), named]) == [named, Entity(4, 5, "X")]
+
+
+@pytest.mark.parametrize("fmt", IMPORT_FORMATS)
+def test_every_importer_renames_then_keeps_the_projects_labels(
+    tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--labels OLD=NEW`` renames on the way in and the project's label set then keeps its
+    own, in every format alike (the accepted seeds hold PERSON 3, ORG 5, GPE 9, DATE 1)."""
+    from collections import Counter
+
+    from test_export_corpus import make_corpus, run_export
+
+    from tui.core import project
+
+    make_corpus(tmp_path / "src")
+    out = tmp_path / f"out-{fmt}"
+    assert run_export(tmp_path / "src", fmt, out) == 0
+    dest = tmp_path / "dest"
+    project.set_labels(dest / "annotations", ["PER", "ORG"])
+    capsys.readouterr()
+    assert run_import(dest, out, fmt, "--labels", "PERSON=PER,GPE=PLACE") == 0
+    assert "left out 10 entities in 2 label(s)" in capsys.readouterr().err
+    found: Counter[str] = Counter()
+    for path in store.iter_files(dest / "annotations"):
+        found.update(e.label for e in store.read(path)[1])  # the spans, as the file has them
+    assert found == {"PER": 3, "ORG": 5}

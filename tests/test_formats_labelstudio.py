@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -150,3 +151,33 @@ def test_json_min_export(tmp_path: Path) -> None:
         ("Kofi Mensah", "PER"),
         ("Geneva", "LOC"),
     ]
+
+
+def test_the_file_is_what_json_dumps_writes_with_indent_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written a task at a time (no string of the whole file: a book's tasks took 525 MB),
+    the file is still exactly ``json.dumps(tasks, indent=1)``; with nothing to write, ``[]``."""
+    make_corpus(tmp_path)
+    out = tmp_path / "tasks.json"
+    longest = [0]
+    real = json.dumps
+
+    def dumps(value: object, **kw: Any) -> str:
+        text = real(value, **kw)
+        longest[0] = max(longest[0], len(text))
+        return text
+
+    monkeypatch.setattr(json, "dumps", dumps)
+    assert run_export(tmp_path, "labelstudio", out, "--status", "all") == 0
+    monkeypatch.undo()
+    data = out.read_text("utf-8")
+    assert longest[0] < len(data) / 2
+    tasks = json.loads(data)
+    assert len(tasks) > 3
+    assert data == json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
+    from tui.core.formats.base import ExportPlan
+
+    empty = ExportPlan.make((), tmp_path / "none.json", frozenset({"accepted"}), dev_fraction=0)
+    labelstudio.LabelStudio().write(empty)
+    assert (tmp_path / "none.json").read_text("utf-8") == "[]\n"

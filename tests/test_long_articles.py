@@ -263,18 +263,38 @@ def test_export_spacy_writes_a_long_article_as_pieces_with_every_entity(
 
 
 def test_export_jsonl_and_conll_keep_a_long_article_whole(
-    workdir: Path, ruler: Pipeline, text: str
+    workdir: Path, ruler: Pipeline, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One task, one CoNLL document, but tokenized a piece at a time: a Doc (and a token
+    list) of the whole article is what took 850 MB on 5,000,000 characters."""
+    from tui.core.formats import align
+
+    tokenized: list[int] = []
+    real = align.tokenize
+
+    def tokenize(nlp: Any, piece: str, entities: Any = ()) -> Any:
+        tokenized.append(len(piece))
+        return real(nlp, piece, entities)
+
+    monkeypatch.setattr(align, "tokenize", tokenize)
     gold = accepted_long(workdir, ruler, text)
     assert export("jsonl") == 0
+    assert max(tokenized) <= ner.PIECE_CHARS and sum(tokenized) >= len(text)
     (task,) = [
         json.loads(line) for line in written("out-jsonl").splitlines() if '"long.txt"' in line
     ]
     assert task["text"] == text
     assert [(s["start"], s["end"], s["label"]) for s in task["spans"]] == gold
     tokens: list[dict[str, Any]] = task["tokens"]
-    assert all(text[t["start"] : t["end"]] == t["text"] for t in tokens[:: len(tokens) // 500])
+    assert [t["id"] for t in tokens] == list(range(len(tokens)))
+    assert all(text[t["start"] : t["end"]] == t["text"] for t in tokens)
+    assert "".join(t["text"] + " " * t["ws"] for t in tokens) == text
+    for span in task["spans"][:: max(1, len(gold) // 200)]:
+        first, last = tokens[span["token_start"]], tokens[span["token_end"]]
+        assert (first["start"], last["end"]) == (span["start"], span["end"])
+    tokenized.clear()
     assert export("conll") == 0
+    assert max(tokenized) <= ner.PIECE_CHARS
     conll = written("out-conll")
     assert sum(
         line.split()[-1].startswith("B-") for line in conll.splitlines() if line.strip()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui.cli import main
 from tui.core import queue, store
@@ -122,3 +124,32 @@ def test_the_order_given_to_open_is_the_projects_from_then_on(
     (anns / project.FILE_NAME).write_text('schema = 1\norder = "sideways"\n')
     assert main(["queue", *where]) == 2
     assert "order is 'sideways'" in capsys.readouterr().err
+
+
+@given(st.lists(st.text(min_size=1), unique=True, max_size=30), st.integers(0, 5), st.data())
+def test_the_random_order_of_a_subset_is_the_wholes_restricted(
+    ids: list[str], seed: int, data: st.DataObject
+) -> None:
+    subset = data.draw(st.lists(st.sampled_from(ids), unique=True) if ids else st.just([]))
+    whole = queue.ordered(ids, {}, "random", seed)
+    assert sorted(whole) == sorted(ids)
+    assert queue.ordered(subset, {}, "random", seed) == [i for i in whole if i in set(subset)]
+
+
+def test_the_queue_never_lists_an_article_that_cannot_be_annotated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """stats counts them as unusable and team progress as not left to do: queue agrees."""
+    corpus(tmp_path)
+    (tmp_path / "articles" / "latin1.txt").write_bytes("Café à Paris.".encode("latin-1"))
+    (tmp_path / "articles" / "empty.txt").write_bytes(b"")
+    where = [
+        "--articles",
+        str(tmp_path / "articles"),
+        "--annotations",
+        str(tmp_path / "annotations"),
+    ]
+    assert main(["queue", "--status", "new", *where]) == 0
+    assert capsys.readouterr().out.split() == ["d.txt"]
+    assert main(["queue", "--status", "all", "--limit", "6", *where]) == 0
+    assert capsys.readouterr().out.split() == ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt"]

@@ -396,3 +396,105 @@ def test_a_member_works_with_the_teams_labels(tmp_path: Path) -> None:
     )
     assert workspace.project.labels == ("PERSON", "ORG")
     assert workspace.ids == args.only
+
+
+def test_members_queues_follow_the_projects_order(tmp_path: Path) -> None:
+    """Routing depends on names and ids alone; each reader's queue is then the project's order
+    restricted to that person's articles, so people who share articles meet them in the same
+    order (with overlap 2, the first articles each one reads are already compared)."""
+    import argparse
+
+    from tui.commands.open_cmd import as_member
+    from tui.commands.queue import chosen_order
+    from tui.core import project, queue
+    from tui.core.session import Session
+    from tui.core.workspace import Workspace
+
+    articles = corpus(tmp_path, 30)
+    ann = tmp_path / "annotations"
+    team = team_file.load(ann).with_overlap(2)
+    for name in ("kim", "lee", "max"):
+        team = team.with_member(name, PASSWORD)
+    team.save()
+    project.update(ann, order="random")
+    whole = queue.ordered(sorted(p.name for p in articles.iterdir()), {}, "random", 0)
+    queues = {}
+    for name in ("kim", "lee", "max"):
+        args = argparse.Namespace(
+            articles=articles, annotations=ann, member=name, annotator=None, order=None, seed=0
+        )
+        order = chosen_order(args, remember=True)
+        as_member(args)
+        session = Session(
+            Workspace(args.articles, args.annotations, name, args.only, args.project_from)
+        )
+        session.order, session.seed = order, args.seed
+        queues[name] = session.queue
+        assert queues[name] == [aid for aid in whole if aid in set(args.only)]
+    for a, b in (("kim", "lee"), ("kim", "max"), ("lee", "max")):
+        shared = set(queues[a]) & set(queues[b])
+        assert shared
+        assert [x for x in queues[a] if x in shared] == [x for x in queues[b] if x in shared]
+
+
+def test_progress_counts_unusable_articles_as_stats_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An article nobody can annotate is routed like any other, but never left to do: once
+    both people accepted every usable article, nothing is left, as stats says."""
+    from tui.core.stats import collect
+
+    articles = corpus(tmp_path, 3)
+    (articles / "latin1.txt").write_bytes("Café in Paris.\n".encode("latin-1"))
+    (articles / "empty.txt").write_bytes(b"")
+    ann = tmp_path / "annotations"
+    team = team_file.load(ann).with_member("kim", PASSWORD).with_member("lee", PASSWORD)
+    team = team.with_overlap(2)
+    team.save()
+    for name in team.names:
+        for i in range(3):
+            write(team.folder(name), articles, f"a{i:02d}.txt", [Entity(0, 7, "PERSON")])
+    report = progress(team, articles)
+    assert report.unusable == ["empty.txt", "latin1.txt"]
+    for m in report.members:
+        assert (m.assigned, m.reviewed, m.unusable, m.left) == (5, 3, 2, 0)
+        stats = collect(articles, team.folder(m.name))
+        assert stats.by_status["accepted"] == m.reviewed
+        assert len(stats.unusable) == m.unusable
+    (pair,) = report.pairs
+    assert pair.shared == 3 and len(pair.report.articles) == 3
+    where = ["--articles", str(articles), "--annotations", str(ann)]
+    assert main(["team", "progress", *where]) == 0
+    out = capsys.readouterr().out
+    assert "2 articles cannot be annotated" in out and "unusable" in out
+    assert main(["team", "progress", "--json", *where]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [m["left"] for m in printed["members"]] == [0, 0]
+    assert printed["unusable_articles"] == ["empty.txt", "latin1.txt"]
+
+
+def test_left_is_what_each_readers_next_still_offers(tmp_path: Path) -> None:
+    """Skipped articles (``s``) and unusable ones are never offered again as next to review,
+    so progress does not count them as left."""
+    from tui.core.session import Session
+    from tui.core.workspace import Workspace
+
+    articles = corpus(tmp_path, 8)
+    (articles / "empty.txt").write_bytes(b"")
+    ann = tmp_path / "annotations"
+    team = team_file.load(ann).with_member("kim", PASSWORD).with_member("lee", PASSWORD)
+    team.save()
+    for name in team.names:
+        _, mine = team_file.member_view(ann, articles, name)
+        usable = [aid for aid in mine if aid != "empty.txt"]
+        for aid, status in zip(usable, ("accepted", "skipped", "in_progress"), strict=False):
+            write(team.folder(name), articles, aid, [], status=status)  # type: ignore[arg-type]
+    for m in progress(team, articles).members:
+        folder, mine = team_file.member_view(ann, articles, m.name)
+        session = Session(Workspace(articles, folder, m.name, only=mine))
+        session.merge_summaries(session.read_summaries())
+        offered, current = [], None
+        while (current := session.next_unreviewed(current, offered)) is not None:
+            offered.append(current)
+        assert m.left == len([a for a in offered if a != "empty.txt"])
+        assert m.skipped == (1 if len(mine) - ("empty.txt" in mine) > 1 else 0)

@@ -125,7 +125,7 @@ def _f(value: float | None) -> str:
 def progress_html(report: Progress, name: str) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(m.name)}</td><td>{m.assigned}</td><td>{m.reviewed}</td>"
-        f"<td>{m.assigned - m.reviewed}</td></tr>"
+        f"<td>{m.left}</td></tr>"
         for m in report.members
     )
     pairs = ""

@@ -11,15 +11,18 @@ import contextlib
 import os
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.core import store
+from tui.core import project, store
+from tui.core import team as team_mod
 from tui.core.article import BOM, Article, ArticleError, Corpus, decode, sha256_bytes
 from tui.core.edits import Document, Refused
+from tui.core.memory import Memory
 from tui.core.spans import Entity
 from tui.core.store import Annotation
 from tui.core.tokens import regex_tokens
@@ -81,8 +84,9 @@ def article_of(text: str, aid: str = "a.txt") -> Article:
 
 
 def assert_toml_is_inert(data: bytes) -> None:
-    """No raw C0 control (but tab and newline) or DEL can reach a terminal that shows the file."""
-    bad = re.findall(rb"[\x00-\x08\x0b-\x1f\x7f]", data)
+    """No raw C0 control (but tab and newline), DEL or C1 control (U+0080 to U+009F, in UTF-8
+    C2 80 to C2 9F) can reach a terminal that shows the file."""
+    bad = re.findall(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", data)
     assert bad == [], bad[:5]
 
 
@@ -283,3 +287,41 @@ def test_annotator_with_undecodable_bytes_does_not_break_every_save(workdir: Pat
     reopened = ws.open(ws.ids[0])
     assert reopened.document.entities == annotated.document.entities
     assert tomllib.loads(annotated.path.read_text("utf-8"))["annotator"].startswith("Jos")
+
+
+C1_TEXT = "NEL\x85 CSI\x9b31m OSC\x9d0;t\x9c pad\x80"
+
+
+def test_every_toml_written_escapes_c1_controls(tmp_path: Path) -> None:
+    """The memory, the project file, the team file and an annotation's [meta] (whose lists go
+    through tomli-w, which writes C1 raw) all escape C1 and read back the same text."""
+    mem = Memory(path=Memory.path_in(tmp_path))
+    mem.label(C1_TEXT, "ORG")
+    mem.reject(C1_TEXT, "GPE", "before\x85", "\x9bafter")
+    mem.resize(C1_TEXT + " x", C1_TEXT, "ORG")
+    mem.save()
+    the_project = project.update(tmp_path, model=C1_TEXT, extra={"note": [C1_TEXT]})
+    team = team_mod.load(tmp_path).with_member("kim", "a long password")
+    kim = replace(team.members["kim"], added=C1_TEXT, extra={"note": C1_TEXT})
+    team = replace(team, members={"kim": kim})
+    team.save()
+    text = "Shafaq News reported."
+    art = article_of(text)
+    ann = Annotation(
+        art.id,
+        art.sha256,
+        "in_progress",
+        (Entity(0, 11, "ORG"),),
+        meta={"title": C1_TEXT, "tags": [C1_TEXT], "source": {"name": C1_TEXT}},
+        updated=store.now(),
+    )
+    store.save(tmp_path / "a.toml", ann, text)
+    for path in (mem.path, the_project.path, team.path, tmp_path / "a.toml"):
+        assert path is not None
+        assert_toml_is_inert(path.read_bytes())
+    assert Memory.load(tmp_path) == mem
+    assert project.load(tmp_path).model == C1_TEXT
+    assert project.load(tmp_path).extra["note"] == [C1_TEXT]
+    assert team_mod.load(tmp_path).members["kim"].added == C1_TEXT
+    assert team_mod.load(tmp_path).members["kim"].extra == {"note": C1_TEXT}
+    assert store.load(tmp_path / "a.toml", art).annotation == ann

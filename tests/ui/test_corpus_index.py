@@ -430,3 +430,37 @@ async def test_plus_on_a_big_corpus_plans_on_a_thread(
         await pilot.pause()
     text = read_article(workdir / "articles", f"{FIRST}.txt").text
     assert pez(workdir, FIRST) == [("PERSON", "user")] * len(re.findall(r"\bPezeshkian\b", text))
+
+
+async def test_t_in_the_index_picks_among_the_projects_labels_as_the_reader_does(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project's labels only; another one typed in is applied, with the reader's warning,
+    and gets no number key."""
+    from tests.ui.conftest import notes_of
+    from tui.core import project
+    from tui.screens.labels import LabelPicker
+
+    project.set_labels(workdir / "annotations", ["PERSON", "GPE"])
+    write(workdir, FIRST, "unreviewed", [("Pezeshkian", "PERSON", "model")])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        notes = notes_of(app, monkeypatch)
+        await pilot.press("I")
+        index = app.screen
+        assert isinstance(index, CorpusIndexScreen)
+        entry = index.highlighted()
+        assert entry is not None
+        await pilot.press("t")
+        assert isinstance(app.screen, LabelPicker)
+        assert [o.id for o in app.screen.query_one("OptionList").options] == ["PERSON", "GPE"]  # type: ignore[attr-defined]
+        await pilot.press(*"norp", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.labels == ["PERSON", "GPE"]
+        assert "NORP is outside the project's labels." in notes
+    (stem,) = [a.removesuffix(".txt") for a in entry.articles]
+    assert {label for text, label, _ in ents(workdir, stem) if text == entry.text} == {"NORP"}

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import FIRST, SECOND
+from tests.ui.conftest import FIRST, SECOND, notes_of
 from tui import keys
 from tui.cli import main
 from tui.core import review as core
 from tui.core.article import sha256_bytes
+from tui.core.project import Project
 from tui.core.spans import Entity
 from tui.core.store import Annotation, annotation_path, save
 from tui.keys import table
@@ -206,6 +207,31 @@ async def test_t_labels_the_gold_with_any_label(team: Path) -> None:
     assert ("China", "MY_PLACE") in gold_ents(team)
 
 
+async def test_the_projects_labels_key_and_list_in_its_order(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in the reader: the number keys and the picker hold the project's labels, in its
+    order; another label only by typing its name, with a warning, and it gets no key."""
+    reviews, skipped = core.load(team / "articles", team / "kim", team / "lee")
+    labels = ("ORG", "GPE", "PERSON")
+    app = ReviewApp(reviews, team / "gold", "max", skipped, Project(labels))
+    async with app.run_test(size=SIZE) as pilot:
+        s = await start(app, pilot)
+        notes = notes_of(app, monkeypatch)  # type: ignore[arg-type]
+        assert s.labels == list(labels) and s.gold.labels == list(labels)
+        await pilot.press("1")  # China: 1 is ORG, the project's first
+        await pilot.pause()
+        await pilot.press("t")
+        assert isinstance(app.screen, LabelPicker)
+        assert [o.id for o in app.screen.query_one("OptionList").options] == list(labels)  # type: ignore[attr-defined]
+        await pilot.press("escape", "end", "t", *"date", "enter")
+        await pilot.pause()
+        assert s.labels == list(labels) and s.gold.labels == list(labels)
+        assert notes == ["DATE is outside the project's labels."]
+    assert ("China", "ORG") in gold_ents(team)
+    assert "DATE" in {label for _, label in gold_ents(team)}
+
+
 async def test_the_versions_cannot_be_edited(team: Path) -> None:
     app = make(team)
     async with app.run_test(size=SIZE) as pilot:
@@ -340,6 +366,26 @@ def test_the_command_reviews_into_out_as_the_annotator(
     monkeypatch.setenv("USER", "kim_login")
     assert run_cli(team, "kim", "lee", "--annotations", "gold") == 0
     assert seen["reviewer"] == "kim_login" and seen["out"] == Path("gold")
+
+
+def test_the_command_takes_the_teams_project_labels(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.core import project
+
+    seen: list[tuple[str, ...]] = []
+
+    def fake_run(self: ReviewApp, *args: object, **kwargs: object) -> int:
+        seen.append(self.review_screen.project.labels)
+        return 0
+
+    monkeypatch.setattr(ReviewApp, "run", fake_run)
+    monkeypatch.chdir(team)
+    project.set_labels(team, ["GPE", "ORG"])  # the folder holding kim/ and lee/: the team's
+    assert run_cli(team, "kim", "lee", "--out", "gold") == 0
+    project.set_labels(team / "annotations", ["PERSON"])  # --annotations names its own
+    assert run_cli(team, "kim", "lee", "--out", "gold") == 0
+    assert seen == [("GPE", "ORG"), ("PERSON",)]
 
 
 def test_a_gold_folder_in_use_exits_2(team: Path, capsys: pytest.CaptureFixture[str]) -> None:

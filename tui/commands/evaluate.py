@@ -95,6 +95,15 @@ def run(args: argparse.Namespace) -> int:
     if args.split is not None:
         items = split(items, dev_fraction(args, 0.0), args.seed)[1]
     gold = [item for item in items if item.complete]
+    the_project = project.load(args.annotations)
+    # A mistyped --labels is a usage error whatever the gold holds, so it is checked first.
+    pipeline = None if scheduler is not None or not (gold or given) else ner.load(args.model)
+    try:
+        labels = label_set(
+            gold, given, the_project.labels, pipeline.labels if pipeline is not None else ()
+        )
+    except LabelError as exc:
+        raise UsageError(str(exc)) from None
     if not gold:
         print(
             f"newsmark: no accepted article in {args.annotations}"
@@ -103,14 +112,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    the_project = project.load(args.annotations)
-    pipeline = None if scheduler is not None else ner.load(args.model)
-    try:
-        labels = label_set(
-            gold, given, the_project.labels, pipeline.labels if pipeline is not None else ()
-        )
-    except LabelError as exc:
-        raise UsageError(str(exc)) from None
     if pipeline is None:
         assert scheduler is not None
         report = _evaluate_on_cluster(scheduler, args.model, gold, set(labels))

@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from tui.core.queue import DEFAULT_STATUSES, ORDERS, Order
+
+if TYPE_CHECKING:
+    from tui.core.workspace import Workspace
 
 
 def _positive(value: str) -> int:
@@ -85,7 +88,8 @@ def add_parser(
         default=",".join(sorted(DEFAULT_STATUSES)),
         metavar="LIST",
         help="comma list of statuses to list: new (no annotation file), unreviewed, "
-        "in_progress, accepted, rejected, skipped, or all (default: new,in_progress,unreviewed)",
+        "in_progress, accepted, rejected, skipped, or all (default: new,in_progress,unreviewed); "
+        "an article that cannot be annotated (not UTF-8, binary, empty) is never listed",
     )
 
 
@@ -99,7 +103,23 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--status: {exc}.") from None
     workspace = Workspace(args.articles, args.annotations)
-    ids, _ = queue.listing(workspace, chosen_order(args, remember=False), args.seed, wanted)
-    for aid in ids[: args.limit]:
+    ids, summaries = queue.listing(workspace, chosen_order(args, remember=False), args.seed, wanted)
+    shown = 0
+    for aid in ids:
+        if args.limit is not None and shown >= args.limit:
+            break
+        if summaries[aid].status is None and not _usable(workspace, aid):
+            continue  # nothing to annotate in it: stats counts it apart, validate says why
         print(aid)
+        shown += 1
     return 0
+
+
+def _usable(workspace: Workspace, article_id: str) -> bool:
+    from tui.core.article import ArticleError
+
+    try:
+        workspace.corpus.read(article_id)
+    except ArticleError:
+        return False
+    return True

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.core.project import Project
 
 
 def add_parser(
@@ -64,6 +68,18 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def project_for(args: argparse.Namespace, a: Path, b: Path) -> Project:
+    """The label set the gold is made in: the --annotations folder's project, else that of
+    the folder holding both people's folders (a team's, as the readers had it)."""
+    from tui.core import project
+
+    shared = a.resolve().parent
+    for folder in (args.annotations, shared if shared == b.resolve().parent else None):
+        if folder is not None and project.exists(folder):
+            return project.load(folder)
+    return project.Project()
+
+
 def run(args: argparse.Namespace) -> int:
     from tui.commands._common import UsageError, statuses
     from tui.core import review
@@ -111,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         from tui.screens.review import ReviewApp
 
-        app = ReviewApp(reviews, out, reviewer_name(args.annotator), skipped)
+        app = ReviewApp(
+            reviews, out, reviewer_name(args.annotator), skipped, project_for(args, a, b)
+        )
         result = app.run()
     finally:
         held.release()

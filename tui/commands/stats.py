@@ -5,7 +5,8 @@ people kept, relabelled, resized or deleted.
 
 Exit codes: 0 counted; 1 some annotation files could not be read (counted as
 "unreadable"; ``newsmark validate`` names the fault), or an article cannot be used (not
-UTF-8, binary, empty: named on stderr and not counted); 2 bad usage or input.
+UTF-8, binary, empty: named on stderr and counted apart, as an unusable article); 2 bad
+usage or input.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _n(count: int, noun: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from tui.core.stats import collect
+    from tui.core.stats import UNUSABLE, collect
     from tui.core.words import count, verb
 
     stats = collect(args.articles, args.annotations)
@@ -113,10 +114,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if stats.fates.by_model:
         console.print(fates_table(stats.fates))
-    if stats.excluded_chars:
+    if chars := stats.excluded_chars:
         console.print(
-            f"{stats.excluded_chars} characters in {stats.excluded_articles} articles are "
-            "excluded (not article text) and left out of exports."
+            f"{count(chars, 'character')} in {count(stats.excluded_articles, 'article')} "
+            f"{verb(chars, 'is', 'are')} excluded (not article text) and left out of exports."
         )
     if stats.orphans:
         n = stats.orphans
@@ -127,7 +128,10 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     for error in stats.unusable:
-        print(f"newsmark: warning: {error}; not counted", file=sys.stderr)
+        print(
+            f"newsmark: warning: {error}; counted as an {UNUSABLE}, not as one to annotate",
+            file=sys.stderr,
+        )
     if stats.unreadable:
         n = stats.unreadable
         print(

@@ -88,12 +88,18 @@ def render(report: Progress) -> list[object]:
     from rich.table import Table
 
     from tui.commands.agree import _num
+    from tui.core.words import count, verb
 
     people = Table(title=f"Team progress (overlap {report.overlap})", title_justify="left")
-    for column in ("annotator", "assigned", "reviewed", "left"):
+    # skipped and unusable articles are never left to do: shown when there are some
+    extra = [
+        name for name in ("skipped", "unusable") if any(getattr(m, name) for m in report.members)
+    ]
+    for column in ("annotator", "assigned", "reviewed", *extra, "left"):
         people.add_column(column, justify="left" if column == "annotator" else "right")
     for m in report.members:
-        people.add_row(m.name, str(m.assigned), str(m.reviewed), str(m.assigned - m.reviewed))
+        counts = [getattr(m, name) for name in ("assigned", "reviewed", *extra)]
+        people.add_row(m.name, *map(str, counts), str(m.left))
     statuses = ",".join(sorted(report.statuses))
     pairs = Table(
         title=f"Agreement on shared articles ({statuses} in both, as newsmark agree counts)",
@@ -111,7 +117,14 @@ def render(report: Progress) -> list[object]:
             f"{pair.overall.partial_f1:.3f}",
             _num(pair.kappa),
         )
-    return [people, pairs]
+    parts: list[object] = [people, pairs]
+    if report.unusable:
+        n = len(report.unusable)
+        parts.append(
+            f"{count(n, 'article')} cannot be annotated (not UTF-8, binary or empty) and "
+            f"{verb(n, 'is', 'are')} not left to do; `newsmark validate` says why."
+        )
+    return parts
 
 
 def run(args: argparse.Namespace) -> int:

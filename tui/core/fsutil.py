@@ -6,10 +6,12 @@ import contextlib
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 TEMP_SUFFIX = ".tmp"
+_BLOCK = 1 << 16
 
 
 def temp_name(path: Path) -> Path:
@@ -27,15 +29,28 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
 
     On any failure the temp file is removed and the previous ``path`` is left untouched.
     """
+    atomic_write_chunks(path, (data,), mode=mode)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], *, mode: int = 0o644) -> None:
+    """:func:`atomic_write` of ``chunks`` as they come, so a big file (an export of a whole
+    book) is never held in memory at once; an exception from ``chunks`` leaves ``path`` as
+    it was, like a failed write."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            pending = bytearray()  # small chunks gathered into writes of 64 KiB
+            for chunk in chunks:
+                if len(pending) + len(chunk) >= _BLOCK:
+                    _write_all(fd, pending)
+                    pending.clear()
+                    if len(chunk) >= _BLOCK:  # a big one goes as it is, never copied
+                        _write_all(fd, chunk)
+                        continue
+                pending += chunk
+            _write_all(fd, pending)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -45,6 +60,13 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -50,9 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomli_w
-
-from tui.core import ner
+from tui.core import ner, tomlout
 from tui.core.edits import Edit
 from tui.core.fsutil import append_record, atomic_write, read_records
 from tui.core.spans import Entity, SpanIndex, trim
@@ -254,7 +252,7 @@ class Memory:
                 {"text": r.text, "label": r.label, "before": r.before, "after": r.after}
                 for r in sorted(self.rejected)
             ]
-        return _HEADER + tomli_w.dumps(doc)
+        return _HEADER + tomlout.dumps(doc)
 
     def save(self) -> None:
         """Write atomically (a crash never leaves half a memory)."""

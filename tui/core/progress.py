@@ -15,7 +15,7 @@ from typing import Any
 
 from tui.core import store
 from tui.core.agree import Agreement, agreement, gather
-from tui.core.article import Corpus
+from tui.core.article import ArticleError, Corpus, read_article
 from tui.core.edits import Status
 from tui.core.store import StoreError
 from tui.core.team import Team
@@ -29,6 +29,16 @@ class MemberProgress:
     assigned: int = 0
     reviewed: int = 0
     started: int = 0  # has a TOML: the person (or the model, on opening) touched it
+    skipped: int = 0
+    """Set aside with ``s``: the reader offers them no more, so they are not left to do."""
+    unusable: int = 0
+    """Assigned articles nobody can annotate (not UTF-8, binary, empty): never left to do,
+    as ``stats`` and ``validate`` count them apart."""
+
+    @property
+    def left(self) -> int:
+        """What the person's reader still offers as next to review."""
+        return self.assigned - self.reviewed - self.skipped - self.unusable
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -36,7 +46,9 @@ class MemberProgress:
             "assigned": self.assigned,
             "reviewed": self.reviewed,
             "started": self.started,
-            "left": self.assigned - self.reviewed,
+            "skipped": self.skipped,
+            "unusable": self.unusable,
+            "left": self.left,
         }
 
 
@@ -46,7 +58,7 @@ class PairProgress:
 
     a: str
     b: str
-    shared: int  # articles routed to both
+    shared: int  # articles routed to both that can be annotated
     report: Agreement
 
     def to_json(self) -> dict[str, Any]:
@@ -67,6 +79,8 @@ class Progress:
     statuses: frozenset[Status]
     members: list[MemberProgress] = field(default_factory=list)
     pairs: list[PairProgress] = field(default_factory=list)
+    unusable: list[str] = field(default_factory=list)
+    """Articles of the corpus that cannot be annotated, sorted (``validate`` says why)."""
 
     def pairs_of(self, name: str) -> list[PairProgress]:
         return [p for p in self.pairs if name in (p.a, p.b)]
@@ -77,6 +91,7 @@ class Progress:
             "agreement_statuses": sorted(self.statuses),
             "members": [m.to_json() for m in self.members],
             "pairs": [p.to_json() for p in self.pairs],
+            "unusable_articles": self.unusable,
         }
 
 
@@ -88,15 +103,24 @@ def _status(path: Path) -> Status | None:
     return annotation.status
 
 
+def _usable(articles: Path, article_id: str) -> bool:
+    try:
+        read_article(articles, article_id)
+    except ArticleError:
+        return False
+    return True
+
+
 def progress(team: Team, articles: Path, statuses: Iterable[Status] = ("accepted",)) -> Progress:
     """The team's figures now (reads every member's files: call it off an event loop).
 
     Raises :class:`~tui.core.article.CorpusError` when the articles folder cannot be used.
     """
     wanted = frozenset(statuses)
-    ids = Corpus.open(articles).ids
-    routed = team.assignments(ids)
+    corpus = Corpus.open(articles)
+    routed = team.assignments(corpus.ids)
     result = Progress(team.overlap, wanted)
+    untouched = set(corpus.ids)  # no TOML in anyone's folder: its article was never opened
     for name in team.names:
         mine = MemberProgress(name, assigned=len(routed[name]))
         folder = team.folder(name)
@@ -104,14 +128,21 @@ def progress(team: Team, articles: Path, statuses: Iterable[Status] = ("accepted
             path = store.annotation_path(folder, aid)
             if not path.exists():
                 continue
+            untouched.discard(aid)
             mine.started += 1
-            if _status(path) in REVIEWED:
-                mine.reviewed += 1
+            status = _status(path)
+            mine.reviewed += status in REVIEWED
+            mine.skipped += status == "skipped"
         result.members.append(mine)
+    # Counted as stats counts them: an article with a file was usable when it was opened.
+    result.unusable = [aid for aid in sorted(untouched) if not _usable(articles, aid)]
+    gone = set(result.unusable)
+    for mine in result.members:
+        mine.unusable = sum(aid in gone for aid in routed[mine.name])
     names = team.names
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
-            shared = len(set(routed[a]) & set(routed[b]))
+            shared = len((set(routed[a]) & set(routed[b])) - gone)
             if not shared:
                 continue
             folders = [team.folder(a), team.folder(b)]

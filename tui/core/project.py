@@ -24,8 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import tomli_w
-
+from tui.core import tomlout
 from tui.core.fsutil import atomic_write
 
 FILE_NAME = ".newsmark-project.toml"
@@ -125,7 +124,7 @@ class Project:
             doc["order"] = self.order
         for key, value in self.extra.items():
             doc.setdefault(key, value)
-        return _HEADER + tomli_w.dumps(doc)
+        return _HEADER + tomlout.dumps(doc)
 
 
 def path_in(annotations: Path) -> Path:

@@ -11,7 +11,11 @@ Three orders:
   below a short one with the same doubt. Articles with no scored suggestion (never suggested,
   suggested by a pipeline that cannot score, or nothing found) follow, in file order; ties
   keep file order;
-- ``random``: a shuffle with a fixed seed, so the queue and the reader agree.
+- ``random``: a shuffle fixed by the seed and each article's id, so the queue and the reader
+  agree. Any subset keeps the relative order it has in the whole: a team member's articles
+  come in the project's order restricted to theirs, so two people who share articles (see
+  :mod:`tui.core.team`) meet the shared ones in the same order and their overlap grows as
+  they go, not only at the end.
 
 The reader computes the order once, when it has read every TOML, so it stays put while the
 person works (an edit drops the scores it touches, which would reshuffle it).
@@ -19,7 +23,7 @@ person works (an edit drops the scores it touches, which would reshuffle it).
 
 from __future__ import annotations
 
-import random
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -45,14 +49,17 @@ def ordered(
 ) -> list[str]:
     """``ids`` in ``order``; ``uncertain`` gives each article's :func:`uncertainty`."""
     if order == "random":
-        shuffled = list(ids)
-        random.Random(seed).shuffle(shuffled)
-        return shuffled
+        return sorted(ids, key=lambda aid: (_draw(seed, aid), aid))
     if order == "uncertain":
         known = [i for i in ids if uncertain.get(i) is not None]
         known.sort(key=lambda i: -(uncertain[i] or 0.0))  # sort is stable: ties keep file order
         return known + [i for i in ids if uncertain.get(i) is None]
     return list(ids)
+
+
+def _draw(seed: int, article: str) -> bytes:
+    """The article's place in the random order: a hash of the seed and its id alone."""
+    return hashlib.sha256(f"{seed}\0{article}".encode("utf-8", "surrogateescape")).digest()[:8]
 
 
 def listing(

@@ -75,8 +75,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-import tomli_w
-
+from tui.core import tomlout
 from tui.core.article import SUFFIX, Article
 from tui.core.edits import STATUSES, Status
 from tui.core.fsutil import atomic_write, is_temp
@@ -92,6 +91,7 @@ from tui.core.spans import (
     check_entity,
     check_ranges,
 )
+from tui.core.tomlout import basic_string
 
 SCHEMA = 1
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -242,51 +242,13 @@ def _datetime(value: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
 
 
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-# C1 controls too: valid raw in TOML, but a terminal acts on them when the file is printed.
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f-\x9f]')
-
-
-_QUOTED: dict[str, str] = {}
-
-
-def _basic_string(value: str) -> str:
-    """A TOML basic string with every control character escaped.
-
-    Memoised: labels, sources and most entity texts repeat, and a save of 5,000 spans runs
-    on every key.
-    """
-    quoted = _QUOTED.get(value)
-    if quoted is not None:
-        return quoted
-    if _NEEDS_ESCAPE.search(value) is None:
-        quoted = f'"{value}"'
-    else:
-        escaped = _NEEDS_ESCAPE.sub(
-            lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), value
-        )
-        quoted = f'"{escaped}"'
-    if len(_QUOTED) > 100_000:
-        _QUOTED.clear()
-    _QUOTED[value] = quoted
-    return quoted
-
-
 def _span_table(key: str, row: Mapping[str, Any]) -> str:
     # Written directly: tomli-w per row costs ~25 µs, too slow for 5,000 spans on every key.
     table = (
         f"\n[[{key}]]\nstart = {int(row['start'])}\nend = {int(row['end'])}\n"
-        f"label = {_basic_string(row['label'])}\ntext = {_basic_string(row['text'])}\n"
-        f"source = {_basic_string(row['source'])}\n"
-        + (f"origin = {_basic_string(row['origin'])}\n" if "origin" in row else "")
+        f"label = {basic_string(row['label'])}\ntext = {basic_string(row['text'])}\n"
+        f"source = {basic_string(row['source'])}\n"
+        + (f"origin = {basic_string(row['origin'])}\n" if "origin" in row else "")
     )
     if "score" in row:
         table += f"score = {row['score']!r}\n"
@@ -294,7 +256,7 @@ def _span_table(key: str, row: Mapping[str, Any]) -> str:
     if alt is not None:
         table += (
             f"alternative = {{ start = {int(alt['start'])}, end = {int(alt['end'])}, "
-            f"label = {_basic_string(alt['label'])}, score = {alt['score']!r} }}\n"
+            f"label = {basic_string(alt['label'])}, score = {alt['score']!r} }}\n"
         )
     return table
 
@@ -308,12 +270,12 @@ def _meta_table(meta: Mapping[str, Any]) -> str:
         if isinstance(value, dict):
             tables[key] = value
         elif isinstance(value, str):
-            name = key if _BARE_KEY.fullmatch(key) else _basic_string(key)
-            lines.append(f"{name} = {_basic_string(value)}\n")
+            name = key if _BARE_KEY.fullmatch(key) else basic_string(key)
+            lines.append(f"{name} = {basic_string(value)}\n")
         else:
-            lines.append(tomli_w.dumps({key: value}))
+            lines.append(tomlout.dumps({key: value}))
     if tables:
-        lines.append(tomli_w.dumps({"meta": tables}))
+        lines.append(tomlout.dumps({"meta": tables}))
     return "".join(lines)
 
 
@@ -325,12 +287,11 @@ def dumps(annotation: Annotation, text: str) -> str:
     excluded = doc.pop("excluded", [])
     updated = doc.pop("updated")
     empty = {key: doc.pop(key) for key in _TABLES if key in doc}  # "entities = []"
-    # Header strings through _basic_string too: tomli-w writes C1 controls raw.
     header = "".join(
-        f"{key} = {_basic_string(value) if isinstance(value, str) else int(value)}\n"
+        f"{key} = {basic_string(value) if isinstance(value, str) else int(value)}\n"
         for key, value in doc.items()
     )
-    parts = [header + f"updated = {_datetime(updated)}\n" + tomli_w.dumps(empty)]
+    parts = [header + f"updated = {_datetime(updated)}\n" + tomlout.dumps(empty)]
     if meta:
         parts.append(_meta_table(meta))
     parts.extend(f"\n[[excluded]]\nstart = {r['start']}\nend = {r['end']}\n" for r in excluded)
@@ -641,7 +602,13 @@ def read(path: Path) -> tuple[Annotation, list[Unanchored]]:
 
 def load(path: Path, article: Article) -> Loaded:
     """Load and validate ``path`` against ``article``; :class:`StoreError` if unusable."""
-    annotation, spans = read(path)
+    return against(path, read(path), article)
+
+
+def against(path: Path, parsed: tuple[Annotation, list[Unanchored]], article: Article) -> Loaded:
+    """What :func:`load` gives, from what :func:`read` gave: a caller that read a file for its
+    status first does not parse it twice (a whole book's TOML takes seconds to parse)."""
+    annotation, spans = parsed
     if annotation.article != article.id:
         raise StoreError(
             path, "article", f"is {annotation.article!r} but this file belongs to {article.id!r}"

@@ -28,8 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
+from tui.core import tomlout
 from tui.core.fsutil import atomic_write
 
 TEAM_FILE = ".newsmark-team.toml"
@@ -201,7 +200,7 @@ class Team:
             }
             for name, m in sorted(self.members.items())
         }
-        body = tomli_w.dumps({**self.extra, "overlap": self.overlap, "members": members})
+        body = tomlout.dumps({**self.extra, "overlap": self.overlap, "members": members})
         return (
             "# newsmark team: `newsmark team add|remove|list|overlap` change it; passwords are\n"
             "# stored only as salted scrypt hashes.\n" + body

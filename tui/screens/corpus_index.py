@@ -201,7 +201,7 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
         self._correct("relabel", labels[number - 1])
 
     def action_relabel_pick(self) -> None:
-        from tui.screens.labels import LabelPicker
+        from tui.screens.labels import LabelPicker, take
 
         entry = self.highlighted()
         if entry is None or not entry.count:
@@ -209,8 +209,14 @@ class CorpusIndexScreen(ModalScreen[JumpTo | None]):
             return
 
         def chosen(label: str | None) -> None:
-            if label is not None:
-                self._correct("relabel", label)
+            if label is None:
+                return
+            labels, warning = take(self.host.workspace.project, self.host.labels, label)
+            if warning is not None:  # as the reader's picker says it
+                self.notify(warning, markup=False)
+            elif labels != self.host.labels:
+                self.host.labels = labels
+            self._correct("relabel", label)
 
         self.app.push_screen(
             LabelPicker(self.host.labels, entry.labels.most_common(1)[0][0]), chosen

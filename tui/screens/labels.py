@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.text import Text
 from textual.widgets.option_list import Option
 
+from tui.core.project import Project
 from tui.screens.picker import FilterPicker
 from tui.widgets import display
-from tui.widgets.palette import label_style
+from tui.widgets.palette import label_style, ordered
 
 _NEW_LABEL = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def offered(project: Project, found: Iterable[str] = ()) -> list[str]:
+    """The labels the picker lists and the number keys give, in their order: the project's
+    when it names some (any other only by typing its name), else the default labels and then
+    every other label ``found`` (the model's, those already in the annotations)."""
+    return list(project.labels) if project.restricts else ordered([*found])
+
+
+def take(project: Project, labels: Sequence[str], label: str) -> tuple[list[str], str | None]:
+    """The labels once ``label`` was chosen, and the one-line warning to show when it is
+    outside the project's (it is applied all the same, but never joins the number keys)."""
+    if not project.keeps(label):
+        return list(labels), f"{label} is outside the project's labels."
+    if label not in labels:
+        return [*labels, label], None
+    return list(labels), None
 
 
 class LabelPicker(FilterPicker):

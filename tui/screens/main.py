@@ -26,11 +26,11 @@ from tui.core.workspace import Annotated
 from tui.keys import SCREEN_BINDINGS
 from tui.screens.corpus_host import JumpTo, ReaderCorpus
 from tui.screens.corpus_index import CorpusIndexScreen
+from tui.screens.labels import offered
 from tui.screens.panes import Pane, PanesScreen
 from tui.widgets import display
 from tui.widgets.article_view import ArticleView
 from tui.widgets.model import Model, PipelineFactory
-from tui.widgets.palette import ordered
 from tui.widgets.side_panel import SidePanel
 from tui.widgets.status_bar import StatusBar
 
@@ -91,8 +91,7 @@ class MainScreen(PanesScreen, ReaderCorpus):
             self.say(f"Read-only: {read_only} Edits are refused until it quits.", "warning", 12)
             self.set_interval(LOCK_RETRY, self.retry_lock)
         self.memory_start()
-        if self.session.workspace.project.restricts:
-            self.labels = list(self.session.workspace.project.labels)
+        self.labels = offered(self.session.workspace.project, self.labels)
         # After the first frame: spaCy's import holds the GIL and would delay the text.
         self.call_after_refresh(gc.freeze)
         self.call_after_refresh(self.model.load)
@@ -118,8 +117,8 @@ class MainScreen(PanesScreen, ReaderCorpus):
     def _model_ready(self, message: messages.ModelReady) -> None:
         gc.freeze()  # the model's objects live for the session: keep full collections short
         self.pipeline = message.pipeline
-        if not self.session.workspace.project.restricts:  # else the project's, from the start
-            self.labels = ordered([*message.pipeline.labels, *self.labels])
+        found = [*message.pipeline.labels, *self.labels]
+        self.labels = offered(self.session.workspace.project, found)
         self.bar.change(model=message.pipeline.name, model_ready=True)
         for pane in self.panes:
             self.model.prepare(pane.id)

@@ -16,7 +16,7 @@ from textual.widgets import OptionList
 from tui.core.edits import Status
 from tui.core.session import Session
 from tui.screens.articles import ArticlePicker
-from tui.screens.labels import LabelPicker
+from tui.screens.labels import LabelPicker, take
 from tui.screens.search import SearchPrompt
 from tui.widgets import display
 from tui.widgets.article_view import ArticleView
@@ -148,11 +148,11 @@ class PanesScreen(Screen[None]):
         def chosen(label: str | None) -> None:
             if label is None:
                 return
-            project = self.session.workspace.project
-            if not project.keeps(label):
-                self.say(f"{label} is outside the project's labels.")
-            elif label not in self.labels:
-                self.labels = [*self.labels, label]
+            labels, warning = take(self.session.workspace.project, self.labels, label)
+            if warning is not None:
+                self.say(warning)
+            elif labels != self.labels:
+                self.labels = labels
             view.apply_label(label)
 
         self.app.push_screen(LabelPicker(self.labels, entity.label if entity else None), chosen)

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 from tui import messages
 from tui.core.agree import Skipped
 from tui.core.edits import Document
+from tui.core.project import Project
 from tui.core.review import (
     Choice,
     Draft,
@@ -38,11 +39,10 @@ from tui.core.store import StoreError
 from tui.keys import APP_BINDINGS, REVIEW_BINDINGS, REVIEW_HELP
 from tui.messages import Edited
 from tui.screens.help import HelpScreen
-from tui.screens.labels import LabelPicker
+from tui.screens.labels import LabelPicker, offered, take
 from tui.screens.search import SearchPrompt
 from tui.widgets import display
 from tui.widgets.article_view import ArticleView
-from tui.widgets.palette import ordered
 
 
 class GoldView(ArticleView):
@@ -71,9 +71,11 @@ class ReviewScreen(Screen[None]):
         out: Path,
         reviewer: str,
         skipped: Sequence[Skipped] = (),
+        project: Project | None = None,
     ) -> None:
         super().__init__()
         self.reviews = list(reviews)
+        self.project = project if project is not None else Project()
         self.out = out
         self.reviewer = reviewer
         self.skipped = list(skipped)
@@ -85,7 +87,7 @@ class ReviewScreen(Screen[None]):
         labels: set[str] = set()
         for r in self.reviews:
             labels.update(e.label for e in (*r.left.entities, *r.right.entities))
-        self.labels = ordered(labels)
+        self.labels = offered(self.project, labels)
 
     def compose(self) -> ComposeResult:
         yield Static(id="progress", markup=False)
@@ -302,8 +304,10 @@ class ReviewScreen(Screen[None]):
         def chosen(label: str | None) -> None:
             if label is None:
                 return
-            if label not in self.labels:
-                self.labels.append(label)
+            self.labels, warning = take(self.project, self.labels, label)
+            gold.labels = self.labels
+            if warning is not None:
+                self.notify(warning, markup=False)
             gold.apply_label(label)
 
         self.app.push_screen(LabelPicker(self.labels, entity.label if entity else None), chosen)
@@ -359,9 +363,10 @@ class ReviewApp(App[int]):
         out: Path,
         reviewer: str,
         skipped: Sequence[Skipped] = (),
+        project: Project | None = None,
     ) -> None:
         super().__init__()
-        self.review_screen = ReviewScreen(reviews, out, reviewer, skipped)
+        self.review_screen = ReviewScreen(reviews, out, reviewer, skipped, project)
 
     def on_mount(self) -> None:
         self.push_screen(self.review_screen)

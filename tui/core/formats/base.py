@@ -9,7 +9,7 @@ instead of branching on names, so adding a format is adding one class.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, TypeVar
@@ -127,16 +127,17 @@ class Format:
 def write_parts(
     plan: ExportPlan,
     suffix: str,
-    render: Callable[[tuple[Item, ...]], tuple[str, Counter[str]]],
+    render: Callable[[tuple[Item, ...], Counter[str]], Iterable[str]],
 ) -> Written:
-    """Line formats: one file per part, each rendered whole and written atomically."""
-    from tui.core.fsutil import atomic_write
+    """Line formats: one file per part, written atomically as ``render`` yields its text
+    (counting the labels it wrote into the counter), so an export never holds a whole file."""
+    from tui.core.fsutil import atomic_write_chunks
 
     written = Written()
     for part, items in plan.parts.items():
         path = plan.path_for(part, suffix)
-        text, labels = render(items)
-        atomic_write(path, text.encode("utf-8"))
+        labels: Counter[str] = Counter()
+        atomic_write_chunks(path, (chunk.encode("utf-8") for chunk in render(items, labels)))
         written.paths.append(path)
         written.labels.update(labels)
     return written

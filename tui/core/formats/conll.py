@@ -33,7 +33,7 @@ from tui.core.formats.base import (
 )
 from tui.core.formats.excluded import cut_points, excluded_tokens
 from tui.core.formats.records import LineError, RawSpan, Record, entities_of, parsed_with_meta
-from tui.core.formats.select import Item
+from tui.core.formats.select import Item, long_pieces
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -85,12 +85,20 @@ def sentences(nlp: Language, item: Item) -> list[list[tuple[str, str]]]:
 
 
 def lines(
-    nlp: Language, items: Sequence[Item], progress: Callable[[int], None] | None = None
+    nlp: Language,
+    items: Sequence[Item],
+    progress: Callable[[int], None] | None = None,
+    labels: Counter[str] | None = None,
 ) -> Iterator[str]:
+    """A document per article, a sentence at a time (a long article a piece at a time, see
+    :func:`~tui.core.formats.select.long_pieces`); ``labels`` counts the entities written."""
     for item in items:
         yield DOCSTART
-        for sentence in sentences(nlp, item):
-            yield "".join(f"{text}\t{tag}\n" for text, tag in sentence) + "\n"
+        for _, piece in long_pieces(item):
+            for sentence in sentences(nlp, piece):
+                if labels is not None:
+                    labels.update(tag[2:] for _, tag in sentence if tag.startswith("B-"))
+                yield "".join(f"{text}\t{tag}\n" for text, tag in sentence) + "\n"
         if progress is not None:
             progress(1)
 
@@ -211,10 +219,8 @@ class Conll(Format):
     def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
         nlp = pipeline()
 
-        def render(items: tuple[Item, ...]) -> tuple[str, Counter[str]]:
-            text = "".join(lines(nlp, items, progress))
-            found = Counter(line.split("\t")[1][2:] for line in text.split("\n") if "\tB-" in line)
-            return text, found
+        def render(items: tuple[Item, ...], labels: Counter[str]) -> Iterator[str]:
+            return lines(nlp, items, progress, labels)
 
         return write_parts(plan, self.suffix, render)
 

@@ -55,10 +55,10 @@ class Doccano(Format):
     marks_unknown = False
 
     def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
-        def render(items: tuple[Item, ...]) -> tuple[str, Counter[str]]:
-            found = list(records(items, progress))
-            labels = Counter(lab for r in found for _, _, lab in r["label"])
-            return "".join(jsonl_line(r) for r in found), labels
+        def render(items: tuple[Item, ...], labels: Counter[str]) -> Iterator[str]:
+            for r in records(items, progress):
+                labels.update(lab for _, _, lab in r["label"])
+                yield jsonl_line(r)
 
         return write_parts(plan, self.suffix, render)
 

@@ -15,9 +15,10 @@ with only predictions is in_progress with the model's spans; regions of other ty
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from tui.core.formats.records import (
     string,
 )
 from tui.core.formats.select import Item
-from tui.core.fsutil import atomic_write
+from tui.core.fsutil import atomic_write_chunks
 from tui.core.spans import Entity, Source
 
 FROM_NAME = "label"
@@ -301,19 +302,30 @@ class LabelStudio(Format):
 
     def write(self, plan: ExportPlan, progress: Progress = no_progress) -> Written:
         written = Written()
-        task_id = 0
-        for part, items in plan.parts.items():
-            path = plan.path_for(part, self.suffix)
-            tasks = []
+        task_ids = itertools.count(1)
+
+        encoder = json.JSONEncoder(ensure_ascii=False, indent=1)
+
+        def body(items: Sequence[Item]) -> Iterator[bytes]:
+            """``json.dumps(tasks, indent=1)``, encoded as it goes: a whole book's task as
+            one string (built from millions of pieces) took 525 MB."""
+            opening = "[\n "
             for item in items:
                 for piece in parts(item):  # one task per piece of article text
-                    task_id += 1
-                    tasks.append(task(piece.item, task_id))
-                    with_offset(tasks[-1]["data"], piece)
+                    record = task(piece.item, next(task_ids))
+                    with_offset(record["data"], piece)
+                    yield opening.encode("utf-8")
+                    for text in _batched(encoder.iterencode(record)):
+                        # JSON strings hold no raw line break: indenting by one is safe
+                        yield text.replace("\n", "\n ").encode("utf-8")
+                    opening = ",\n "
                 written.labels.update(e.label for e in item.entities)
                 progress(1)
-            body = json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
-            atomic_write(path, body.encode("utf-8"))
+            yield b"[]\n" if opening == "[\n " else b"\n]\n"
+
+        for part, items in plan.parts.items():
+            path = plan.path_for(part, self.suffix)
+            atomic_write_chunks(path, body(items))
             written.paths.append(path)
         labels = sorted(written.labels)
         written.lines.append(
@@ -324,6 +336,20 @@ class LabelStudio(Format):
 
     def read(self, path: Path, options: ReadOptions) -> Iterator[Record]:
         yield from read(path, path.read_bytes(), options)
+
+
+def _batched(pieces: Iterable[str], size: int = 1 << 16) -> Iterator[str]:
+    """Many small strings as fewer of about ``size`` characters."""
+    batch: list[str] = []
+    length = 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
 
 
 def written_labels(tasks: list[dict[str, Any]]) -> Counter[str]:

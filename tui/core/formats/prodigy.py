@@ -8,6 +8,7 @@ TOML exactly.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -20,54 +21,83 @@ from tui.core.formats.base import (
     Progress,
     ReadOptions,
     Written,
-    jsonl_line,
     no_progress,
     register,
     write_parts,
 )
-from tui.core.formats.excluded import parts, with_offset
+from tui.core.formats.excluded import Part, parts, with_offset
 from tui.core.formats.lines import ANSWERS, read_lines
 from tui.core.formats.records import Record
-from tui.core.formats.select import Item
+from tui.core.formats.select import Item, long_pieces
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 
+def _token_chunks(nlp: Language, item: Item, spans: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    """The item's tokens, a piece of the article at a time (see
+    :func:`~tui.core.formats.select.long_pieces`: a Doc and a token list of a whole book
+    would take gigabytes), appending each entity's span to ``spans`` as its piece passes."""
+    base = 0
+    for offset, piece in long_pieces(item):
+        doc = align(nlp, piece.text, piece.entities).doc
+        yield [
+            {
+                "text": t.text,
+                "start": t.idx + offset,
+                "end": t.idx + offset + len(t.text),
+                "id": t.i + base,
+                "ws": bool(t.whitespace_),
+            }
+            for t in doc
+        ]
+        for e, (first, end) in zip(piece.entities, entity_spans(doc, piece.entities), strict=True):
+            spans.append(
+                {
+                    "start": e.start + offset,
+                    "end": e.end + offset,
+                    "label": e.label,
+                    "token_start": first + base,
+                    "token_end": end - 1 + base,
+                    "source": e.source,  # ours, not Prodigy's: keeps the round trip exact
+                    **({"origin": e.origin} if e.origin is not None else {}),
+                    **({"score": e.score} if e.score is not None and e.source == "model" else {}),
+                }
+            )
+        base += len(doc)
+
+
 def task(nlp: Language, item: Item) -> dict[str, Any]:
-    aligned = align(nlp, item.text, item.entities)
-    doc = aligned.doc
-    tokens = [
-        {
-            "text": t.text,
-            "start": t.idx,
-            "end": t.idx + len(t.text),
-            "id": t.i,
-            "ws": bool(t.whitespace_),
-        }
-        for t in doc
-    ]
-    spans = [
-        {
-            "start": e.start,
-            "end": e.end,
-            "label": e.label,
-            "token_start": first,
-            "token_end": end - 1,
-            "source": e.source,  # ours, not Prodigy's: keeps the round trip exact
-            **({"origin": e.origin} if e.origin is not None else {}),
-            **({"score": e.score} if e.score is not None and e.source == "model" else {}),
-        }
-        for e, (first, end) in zip(item.entities, entity_spans(doc, item.entities), strict=True)
-    ]
-    meta = item.meta()
+    """The item as one Prodigy task."""
+    spans: list[dict[str, Any]] = []
+    tokens = [t for chunk in _token_chunks(nlp, item, spans) for t in chunk]
     return {
         "text": item.text,
         "tokens": tokens,
         "spans": spans,
         "answer": ANSWERS[item.status],
-        "meta": meta,
+        "meta": item.meta(),
     }
+
+
+def task_line(nlp: Language, part: Part, labels: Counter[str]) -> Iterator[str]:
+    """``jsonl_line(task(...))`` of one part of an article, the same characters, written a
+    piece of its tokens at a time so a long article's line is never held whole; ``labels``
+    counts the spans written."""
+    spans: list[dict[str, Any]] = []
+    yield f'{{"text": {_dumps(part.item.text)}, "tokens": ['
+    sep = ""
+    for chunk in _token_chunks(nlp, part.item, spans):
+        if chunk:
+            yield sep + ", ".join(_dumps(t) for t in chunk)
+            sep = ", "
+    labels.update(span["label"] for span in spans)
+    rest = {"spans": spans, "answer": ANSWERS[part.item.status], "meta": part.item.meta()}
+    yield "], " + _dumps(with_offset(rest, part))[1:] + "\n"
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def tasks(
@@ -92,10 +122,11 @@ class Jsonl(Format):
 
         nlp = pipeline()
 
-        def render(items: tuple[Item, ...]) -> tuple[str, Counter[str]]:
-            found = list(tasks(nlp, items, progress))
-            labels = Counter(s["label"] for t in found for s in t["spans"])
-            return "".join(jsonl_line(t) for t in found), labels
+        def render(items: tuple[Item, ...], labels: Counter[str]) -> Iterator[str]:
+            for item in items:
+                for part in parts(item):
+                    yield from task_line(nlp, part, labels)
+                progress(1)
 
         return write_parts(plan, self.suffix, render)
 

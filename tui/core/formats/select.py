@@ -93,12 +93,6 @@ def parse_statuses(value: str) -> frozenset[Status]:
     return frozenset(wanted)
 
 
-def _status_of(path: Path) -> Status:
-    """The status alone, so unselected files are not matched against their articles."""
-    annotation, _ = store.read(path)
-    return annotation.status
-
-
 def collect(
     articles: Path,
     annotations: Path,
@@ -116,11 +110,12 @@ def collect(
         if progress is not None:
             progress(1)
         try:
-            if _status_of(path) not in wanted:
+            parsed = store.read(path)  # once: unselected files are never matched to articles
+            if parsed[0].status not in wanted:
                 continue
             article_id = store.article_id_for(annotations, path)
             article = corpus.read(article_id)
-            loaded = store.load(path, article)
+            loaded = store.against(path, parsed, article)
         except StoreError as exc:
             selection.problems.append(f"{exc}; skipped")
             continue
@@ -196,3 +191,31 @@ def only_labels(items: Iterable[Item], labels: Collection[str]) -> tuple[list[It
             item = replace(item, entities=tuple(e for e in item.entities if e.label in labels))
         kept.append(item)
     return kept, left_out
+
+
+def long_pieces(item: Item, limit: int | None = None) -> list[tuple[int, Item]]:
+    """The item, or when it is longer than ``limit`` (the model's piece size) one item per
+    piece of it with its offset in the article, cut at paragraph (else sentence) breaks and
+    never inside an entity: a Doc of a whole book would take gigabytes, so every format that
+    builds Docs (spaCy, CoNLL, Prodigy's tokens) takes a long article a piece at a time."""
+    from tui.core.ner import PIECE_CHARS, pieces
+
+    cuts = pieces(item.text, limit or PIECE_CHARS, [(e.start, e.end) for e in item.entities])
+    if len(cuts) == 1:
+        return [(0, item)]
+    found = []
+    for start, end in cuts:
+        text = item.text[start:end]
+        entities = tuple(
+            Entity(e.start - start, e.end - start, e.label, e.source, e.origin, e.score)
+            for e in item.entities
+            if start <= e.start and e.end <= end
+        )
+        excluded = tuple(
+            (max(a, start) - start, min(b, end) - start)
+            for a, b in item.excluded
+            if a < end and b > start
+        )
+        article = Article(item.article.id, item.article.path, text, item.article.sha256)
+        found.append((start, replace(item, article=article, entities=entities, excluded=excluded)))
+    return found

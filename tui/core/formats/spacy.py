@@ -19,11 +19,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.core.article import Article
 from tui.core.formats.align import AlignmentError, align, set_entities
 from tui.core.formats.base import ExportPlan, Format, Progress, ReadOptions, no_progress, register
 from tui.core.formats.base import Written as PlanWritten
@@ -36,9 +35,8 @@ from tui.core.formats.records import (
     entities_of,
     parsed_with_meta,
 )
-from tui.core.formats.select import Item
+from tui.core.formats.select import Item, long_pieces
 from tui.core.fsutil import atomic_write
-from tui.core.spans import Entity
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -91,33 +89,6 @@ def to_doc(nlp: Language, item: Item) -> tuple[Doc, int]:
     return aligned.doc, aligned.split_tokens
 
 
-def training_pieces(item: Item, limit: int) -> list[Item]:
-    """The item, or when it is longer than ``limit`` one item per piece of it, cut at
-    paragraph (else sentence) breaks and never inside an entity: spaCy trains on one Doc at
-    a time, and a Doc of a whole book would take gigabytes."""
-    from tui.core.ner import pieces
-
-    cuts = pieces(item.text, limit, [(e.start, e.end) for e in item.entities])
-    if len(cuts) == 1:
-        return [item]
-    found = []
-    for start, end in cuts:
-        text = item.text[start:end]
-        entities = tuple(
-            Entity(e.start - start, e.end - start, e.label, e.source)
-            for e in item.entities
-            if start <= e.start and e.end <= end
-        )
-        excluded = tuple(
-            (max(a, start) - start, min(b, end) - start)
-            for a, b in item.excluded
-            if a < end and b > start
-        )
-        article = Article(item.article.id, item.article.path, text, item.article.sha256)
-        found.append(replace(item, article=article, entities=entities, excluded=excluded))
-    return found
-
-
 def docbin_bytes(
     nlp: Language,
     items: Sequence[Item],
@@ -128,10 +99,8 @@ def docbin_bytes(
     from spacy.tokens import DocBin
 
     docbin = DocBin(attrs=["ORTH", "ENT_IOB", "ENT_TYPE"], store_user_data=False)
-    from tui.core.ner import PIECE_CHARS
-
     for whole in items:
-        for item in training_pieces(whole, PIECE_CHARS):
+        for _, item in long_pieces(whole):
             doc, split = to_doc(nlp, item)
             docbin.add(doc)
             written.docs[part] += 1
