@@ -575,6 +575,7 @@ async def test_signing_out_or_expiring_closes_the_open_reader(tmp_path: Path) ->
         message = await asyncio.wait_for(ws.receive(), 30)
         assert message.type == WSMsgType.CLOSE and message.data == 4001
     assert team.started == ["kim", "kim"]
+    assert not team.server.sockets, "closed readers leave no entry behind"
 
 
 def test_each_person_runs_open_as_a_member_with_the_servers_options(tmp_path: Path) -> None:

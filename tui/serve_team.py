@@ -431,7 +431,11 @@ class TeamServer(Server):
             log.exception(error)
         finally:
             reader.closing.set()
-            self.sockets.get(token, set()).discard(websocket)
+            open_here = self.sockets.get(token)
+            if open_here is not None:
+                open_here.discard(websocket)
+                if not open_here:  # a server up for weeks keeps no entry per old session
+                    del self.sockets[token]
             try:
                 if app_service is not None:
                     await app_service.stop()
