@@ -54,7 +54,7 @@ def extend(
 def token_on_row(layout: RowLayout, tokens: Tokens, row: int, offset: int) -> int | None:
     """The token at ``offset`` (or the next one) if it starts on ``row``; None on a row that
     holds no token start (a blank line, the rest of a long word)."""
-    start, end = layout.starts[row], layout.ends[row]
+    start, end = layout.row(row)
     index = tokens.index_at(offset)
     if tokens.starts[index] < start and index + 1 < len(tokens):
         index += 1
@@ -65,6 +65,7 @@ def row_move(layout: RowLayout, tokens: Tokens, cursor: int, rows: int) -> int:
     """The token ``rows`` rows below (above, when negative) the cursor, in its column; rows
     with no token are passed over."""
     offset = tokens.starts[cursor]
+    layout.wrap_near(offset, max(0, -rows), max(0, rows))  # rows in between will not move
     row, col = layout.row_of(offset), layout.col_of(offset)
     step = 1 if rows > 0 else -1
     target = max(0, min(row + rows, len(layout) - 1))
@@ -85,7 +86,7 @@ def follow(layout: RowLayout, tokens: Tokens, cursor: int, top: int, height: int
         return None
     target, step = (top, 1) if row < top else (bottom, -1)
     while top <= target <= bottom:
-        start, end = layout.starts[target], layout.ends[target]
+        start, end = layout.row(target)
         found = token_on_row(layout, tokens, target, max(start, end - 1) if step < 0 else start)
         if found is not None:
             return found
