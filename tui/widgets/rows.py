@@ -113,10 +113,16 @@ class Counts:
 class RowLayout:
     """Rows of ``text`` at ``width`` cells, wrapped line by line when first asked for, and
     re-wrapped line by line after an edit. ``lines`` may be the line spans of another
-    layout of the same text (a new width needs no new scan for breaks)."""
+    layout of the same text (a new width needs no new scan for breaks); ``eager`` wraps
+    every line now (by default, a text under :data:`EAGER_CHARS`)."""
 
     def __init__(
-        self, text: str, width: int, tags: Tags = no_tags, lines: Lines | None = None
+        self,
+        text: str,
+        width: int,
+        tags: Tags = no_tags,
+        lines: Lines | None = None,
+        eager: bool | None = None,
     ) -> None:
         self.text = text
         self.width = max(1, width)
@@ -127,7 +133,7 @@ class RowLayout:
         per_row = max(1, self.width - min(4, self.width // 4))  # a row rarely fills up
         self._counts = Counts([max(1, -(-(e - s) // per_row)) for s, e in self.lines])
         self._corrections: list[Correction] = []
-        if len(text) < EAGER_CHARS:
+        if len(text) < EAGER_CHARS if eager is None else eager:
             self.wrap_all()
             self._corrections.clear()
 
