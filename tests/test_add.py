@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -258,6 +259,19 @@ def test_a_charset_that_is_not_declared_is_detected(folder: Path, tmp_path: Path
     undeclared = tmp_path / "polish.html"
     undeclared.write_bytes(data[:start] + data[data.index(b">", start) + 1 :])
     assert main(["add", str(undeclared)]) == 0
+    assert "po dziesiątej wieczorem" in read_article(Path("articles"), POLISH).text
+
+
+@pytest.mark.parametrize("label", ["base64", "zlib", "rot13", "utf-16", "no-such-charset"])
+def test_a_charset_that_is_no_charset_falls_back_to_detection(
+    folder: Path, tmp_path: Path, label: str
+) -> None:
+    """Python knows base64 and zlib as codecs, not as text encodings; a page cannot be read as
+    UTF-16 from a tag in it. Each is ignored, and the bytes are detected."""
+    data = (CHARSET / "polish_latin2.html").read_bytes()
+    page = tmp_path / "polish.html"
+    page.write_bytes(re.sub(rb"charset=[\w-]+", b"charset=" + label.encode(), data))
+    assert main(["add", str(page)]) == 0
     assert "po dziesiątej wieczorem" in read_article(Path("articles"), POLISH).text
 
 

@@ -94,12 +94,22 @@ def test_suggest_creates_a_missing_annotations_folder(workdir: Path, ruler: Pipe
     assert len(list((workdir / "new" / "nested").glob("*.toml"))) == len(SEED_IDS)
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    "command",
+    [
+        *COMMANDS,
+        "queue",
+        "open --order random",
+        "export --format jsonl --out x.jsonl",
+        "evaluate",
+        "team list",
+    ],
+)
 def test_annotations_path_is_a_file(
     workdir: Path, ruler: Pipeline, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
     (workdir / "plain").write_text("x", "utf-8")
-    assert main([command, "--annotations", "plain"]) == 2
+    assert main([*command.split(), "--annotations", "plain"]) == 2
     assert "plain is not a folder" in one_line(capsys.readouterr().err)
     assert (workdir / "plain").read_text("utf-8") == "x"
 

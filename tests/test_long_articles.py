@@ -109,6 +109,42 @@ def test_pieces_end_at_paragraphs_then_sentences_and_start_on_a_word() -> None:
     assert ner.pieces("short", 10) == [(0, 5)]
 
 
+@pytest.mark.parametrize(
+    "word",
+    [
+        "कि",  # a spacing mark (U+093F), not "combining" to unicodedata
+        "❤️",  # a variation selector
+        "👩\u200d👧",  # a zero-width joiner
+        "e\u0301",
+    ],
+)
+def test_a_run_without_spaces_is_never_cut_inside_a_character(word: str) -> None:
+    text = word * 30
+    cuts = ner.pieces(text, 7)
+    assert all(end % len(word) == 0 for _, end in cuts), cuts
+
+
+def test_cjk_sentences_end_without_a_space() -> None:
+    text = "今日は晴れです。明日は「雨」でしょう！" * 3
+    got = [text[s:e] for s, e in ner.pieces(text, 12)]
+    assert got[:2] == ["今日は晴れです。", "明日は「雨」でしょう！"]
+
+
+def test_a_text_the_conversion_fails_on_is_the_one_lost(ruler_pipeline: Pipeline) -> None:
+    """The texts after it keep their own results (a convert that raised once used to shift
+    every later article's suggestions onto the one before)."""
+    texts = ["China one.", "Iran two.", "China three.", "Iran four."]
+
+    def convert(doc: object, text: str) -> str:
+        if text.startswith("Iran two"):
+            raise ValueError("broken")
+        return text
+
+    got = list(ner.pipe(ruler_pipeline.nlp, texts, convert, batch_size=4))
+    assert isinstance(got[1], ner.Failed)
+    assert got[0] == [(0, texts[0])] and got[2:] == [[(0, texts[2])], [(0, texts[3])]]
+
+
 def test_a_long_text_gives_what_its_paragraphs_give(text: str, ruler_pipeline: Pipeline) -> None:
     (found,) = ner.suggest(ruler_pipeline, [text])
     assert [(e.start, e.end, e.label) for e in found] == by_paragraph(ruler_pipeline, text)

@@ -553,6 +553,29 @@ def test_a_reader_s_recall_writes_its_lessons_from_a_thread_in_order(
     assert writers and set(writers) == {"newsmark-memory"}
 
 
+def test_a_new_suggestion_run_forgets_what_the_last_one_changed(
+    ruler: Pipeline, tmp_path: Path
+) -> None:
+    recall = Recall(tmp_path)
+    recall.install(ruler.nlp)
+    text = "Pezeshkian met Xi Jinping."
+    doc = Document(text, recall.entities("a.txt", ruler.nlp(text), text))
+    edit = doc.relabel(doc.entities[0], "PERSON")
+    assert edit is not None and recall.learn("a.txt", doc.redo_stack, edit, text)
+    recall.install(ruler.nlp)
+    recall.entities("b.txt", ruler.nlp(text), text)  # the memory relabels Pezeshkian in b
+    assert "b.txt" in recall._pending
+    undone = doc.undo()  # the lesson is forgotten: b's next run changes nothing
+    assert undone is not None and recall.learn("a.txt", doc.redo_stack, undone, text)
+    recall.install(ruler.nlp)
+    recall.entities("b.txt", ruler.nlp(text), text)
+    other = Document(text, [])
+    accepted = other.set_status("accepted")
+    assert accepted is not None
+    recall.learn("b.txt", other.redo_stack, accepted, text)
+    assert "b.txt" not in memory_mod.read_log(tmp_path), "a stale change was logged"
+
+
 def test_recall_with_a_broken_file_is_off_and_says_why(tmp_path: Path) -> None:
     (tmp_path / ".newsmark-memory.toml").write_text("deleted = 1\n", "utf-8")
     recall = Recall(tmp_path)

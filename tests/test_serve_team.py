@@ -371,6 +371,59 @@ async def test_more_than_five_failures_answer_429_even_to_the_right_password(
         assert await sign_in(http, "nobody", "guess") == 401  # an unknown name: the same answer
 
 
+async def test_guesses_sent_at_once_cannot_get_past_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty sign-ins at once, the right password last: six passwords are checked, as when
+    they come one by one, and the right one is never reached."""
+    checked: list[str] = []
+    verify = team_file.verify_password
+
+    def counted(password: str, stored: str | None) -> bool:
+        checked.append(password)
+        return verify(password, stored)
+
+    monkeypatch.setattr(team_file, "verify_password", counted)
+    team = Team(tmp_path)
+    async with client(team) as http:
+        guesses = ["guess"] * 39 + [PASSWORDS["kim"]]
+        got = await asyncio.gather(*(sign_in(http, "kim", g) for g in guesses))
+    assert len(checked) == 6 and PASSWORDS["kim"] not in checked
+    assert 303 not in got and got.count(429) >= 34
+
+
+async def test_a_new_password_ends_the_sessions_of_the_old_one(tmp_path: Path) -> None:
+    team = Team(tmp_path)
+    async with client(team) as http:
+        assert await sign_in(http, "lee", PASSWORDS["lee"]) == 303
+        async with http.get("/progress", allow_redirects=False) as response:
+            assert response.status == 200
+        reset = team_file.load(team.annotations).without("lee")
+        reset.with_member("lee", "a brand new password").save()
+        async with http.get("/progress", allow_redirects=False) as response:
+            assert response.status == 302  # to /login
+        assert await sign_in(http, "lee", "a brand new password") == 303
+
+
+async def test_a_team_file_being_saved_signs_nobody_out(tmp_path: Path) -> None:
+    team = Team(tmp_path)
+    path = team_file.team_path(team.annotations)
+    good = path.read_text("utf-8")
+    async with client(team) as http:
+        assert await sign_in(http, "kim", PASSWORDS["kim"]) == 303
+        path.write_text(good[: len(good) // 2] + "\n[[", "utf-8")  # halfway through a save
+        async with http.get("/progress", allow_redirects=False) as response:
+            assert response.status == 200
+        path.unlink()  # an editor that renames the file away while it writes
+        async with http.get("/progress", allow_redirects=False) as response:
+            assert response.status == 200
+        assert await sign_in(http, "lee", PASSWORDS["lee"]) == 303  # the team last read
+        path.write_text(good, "utf-8")
+        team_file.load(team.annotations).without("lee").save()
+        async with http.get("/progress", allow_redirects=False) as response:
+            assert response.status == 302  # a real change still counts
+
+
 async def test_sign_out_ends_the_session_and_a_removed_member_is_out(tmp_path: Path) -> None:
     team = Team(tmp_path)
     async with client(team) as http:

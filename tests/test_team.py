@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,46 @@ def test_team_file_round_trip_and_case_clash(tmp_path: Path) -> None:
     with pytest.raises(TeamError, match="not in the team"):
         again.without("bob")
     assert again.without("kim").names == ["lee"]
+
+
+def test_hand_added_keys_and_quotes_survive_a_change(tmp_path: Path) -> None:
+    team_file.load(tmp_path).with_member("kim", PASSWORD).save()
+    path = team_file.team_path(tmp_path)
+    text = path.read_text("utf-8").replace("added = ", 'email = "kim@example.org"\nadded = ')
+    text = text.replace('added = "', 'added = "by \\"Lee\\" on ')
+    path.write_text('project = "elections"\n' + text, "utf-8")
+    team_file.load(tmp_path).with_member("lee", PASSWORD).with_overlap(2).save()
+    again = team_file.load(tmp_path)  # still valid TOML, nothing dropped
+    assert again.names == ["kim", "lee"] and again.extra == {"project": "elections"}
+    assert again.members["kim"].extra == {"email": "kim@example.org"}
+    assert again.members["kim"].added.startswith('by "Lee" on ')
+
+
+def test_the_team_file_is_private_from_its_first_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modes: list[int] = []
+    real_open = os.open
+
+    def spying(path: str, flags: int, mode: int = 0o777, **kw: object) -> int:
+        if flags & os.O_CREAT:
+            modes.append(mode)
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", spying)
+    team_file.load(tmp_path).with_member("kim", PASSWORD).save()
+    assert modes and all(mode == 0o600 for mode in modes)
+
+
+def test_a_password_that_is_not_utf8_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = io.TextIOWrapper(io.BytesIO(b"p\xe9ssword123\n"), "utf-8", "surrogateescape")
+    monkeypatch.setattr("sys.stdin", raw)
+    argv = ["--articles", str(tmp_path), "--annotations", str(tmp_path / "a")]
+    assert main([*argv, "team", "add", "kim", "--password-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not valid UTF-8" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(

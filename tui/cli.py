@@ -74,6 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.articles = getattr(args, "articles", Path("articles"))
     args.annotations = getattr(args, "annotations", Path("annotations"))
     try:
+        if Path(args.annotations).exists() and not Path(args.annotations).is_dir():
+            raise UsageError(
+                f"{args.annotations} is not a folder; pass the folder of TOML files with "
+                "--annotations DIR."
+            )
         code: int = load(args.command).run(args)
         sys.stdout.flush()  # here, so a closed pipe is seen while we can still answer it
     except BrokenPipeError:

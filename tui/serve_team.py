@@ -30,7 +30,7 @@ from textual_serve.server import Server, to_int
 from tui.core import team as team_file
 from tui.core.article import CorpusError
 from tui.core.progress import Progress, progress
-from tui.core.signin import Clock, Sessions, Throttle
+from tui.core.signin import Clock, Sessions, Throttle, fingerprint
 
 log = logging.getLogger("newsmark.serve")
 
@@ -41,6 +41,7 @@ OPEN_PATHS = frozenset({"/login"})
 REDIRECT_PATHS = frozenset({"/", "/progress"})
 WRONG = "Wrong name or password."
 BLOCKED = "Too many failed sign-ins for this name; wait a minute and try again."
+UNREADABLE = "The team file cannot be read; ask whoever runs the server to look at its log."
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CLOSE_GRACE = 1.0  # seconds for an earlier page's socket to be seen closing
@@ -190,6 +191,8 @@ class TeamServer(Server):
         self.readers: dict[str, set[Reader]] = {}  # by person
         self._team: team_file.Team | None = None
         self._team_stamp: tuple[int, int, int] | None = None
+        self._bad_stamp: tuple[int, int, int] | None | bool = False  # the fault last logged
+        self._checking = asyncio.Semaphore(2)  # password checks at once
 
     def url(self, path: str) -> str:
         """Where to send the browser: under the public URL when one was given, else on the
@@ -239,31 +242,49 @@ class TeamServer(Server):
         return app
 
     def team(self) -> team_file.Team:
-        """The team file as it is now: read again whenever it changed on disk."""
+        """The team file as it is now: read again whenever it changed on disk. While it cannot
+        be read (an editor halfway through saving it, a typo) the team last read stays in
+        force, so nobody is signed out by it, and the fault is logged once."""
         path = team_file.team_path(self.annotations)
         try:
             stat = path.stat()
             stamp: tuple[int, int, int] | None = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         except OSError:
             stamp = None
-        if self._team is None or stamp is None or stamp != self._team_stamp:
-            self._team, self._team_stamp = team_file.load(self.annotations), stamp
-        return self._team
+        if self._team is not None and stamp == self._team_stamp:
+            return self._team
+        try:
+            if stamp is None and self._team is not None:
+                raise team_file.TeamError(f"{path} is gone")
+            team = team_file.load(self.annotations)
+        except team_file.TeamError as exc:
+            if self._team is None:
+                raise
+            if stamp != self._bad_stamp:
+                self._bad_stamp = stamp
+                log.error("%s; the team as last read stays in force", exc)
+            return self._team
+        self._team, self._team_stamp = team, stamp
+        return team
 
     def member(self, token: str | None) -> str | None:
-        """Who holds this session; a removed member's sessions end with them."""
-        name = self.sessions.who(token)
-        if name is None:
+        """Who holds this session; a removed member's sessions end with them, and so do the
+        sessions signed in with a password that has since been changed."""
+        found = self.sessions.session(token)
+        if found is None:
             return None
         try:
-            members = self.team().members
-        except team_file.TeamError as exc:
+            now = self.team().members.get(found.name)
+        except team_file.TeamError as exc:  # never read: nobody can be checked
             log.error("%s", exc)
             return None
-        if name not in members:
-            self.sessions.end_all(name)
+        if now is None:
+            self.sessions.end_all(found.name)
             return None
-        return name
+        if found.proof != fingerprint(now.password):
+            self.sessions.end(token)
+            return None
+        return found.name
 
     def signed_in(self, request: web.Request) -> str | None:
         return self.member(request.cookies.get(COOKIE))
@@ -305,21 +326,25 @@ class TeamServer(Server):
         if not isinstance(name, str) or not isinstance(password, str):
             return page("Sign in", login_form(WRONG), status=401)
         name = name.strip()[:100]
-        if self.throttle.blocked(name):
+        if not self.throttle.attempt(name):
             return self._blocked(name)
         try:
             member = self.team().members.get(name)
         except team_file.TeamError as exc:
             log.error("%s", exc)
-            return page("Sign in", login_form(str(exc)), status=500)
+            return page("Sign in", login_form(UNREADABLE), status=500)
         stored = member.password if member is not None else None
-        # scrypt takes tens of milliseconds: off the loop, so other people's screens keep moving
-        ok = await asyncio.to_thread(team_file.verify_password, password, stored)
+        # scrypt takes tens of milliseconds: off the loop, so other people's screens keep
+        # moving, and a few at a time, so a burst of guesses cannot take every thread
+        async with self._checking:
+            ok = await asyncio.to_thread(team_file.verify_password, password, stored)
         if not ok:
-            if self.throttle.fail(name):
+            if self.throttle.blocked(name):
                 return self._blocked(name)
             return page("Sign in", login_form(WRONG, name), status=401)
-        token = self.sessions.start(name)
+        assert stored is not None
+        self.throttle.succeeded(name)
+        token = self.sessions.start(name, fingerprint(stored))
         response = web.Response(status=303, headers={"Location": self.url("")})
         response.set_cookie(
             COOKIE,
@@ -360,7 +385,7 @@ class TeamServer(Server):
     async def handle_progress(self, request: web.Request) -> web.StreamResponse:
         try:
             report = await asyncio.to_thread(progress, self.team(), self.articles)
-        except (team_file.TeamError, OSError, ValueError) as exc:
+        except (team_file.TeamError, CorpusError, OSError, ValueError) as exc:
             return page("Progress", f"<p class='error'>{html.escape(str(exc))}</p>", status=500)
         if request.query.get("format") == "json":
             response = web.json_response(report.to_json(), dumps=json.dumps)

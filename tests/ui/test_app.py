@@ -11,6 +11,7 @@ from tests.ui.conftest import FIRST, SECOND, HeldModel, MakeApp, ents, ready, sa
 from tui import keys
 from tui.core import lock, store
 from tui.core.ner import Pipeline
+from tui.keys import table
 from tui.widgets.status_bar import StatusBar
 
 SIZE = (120, 30)
@@ -149,7 +150,7 @@ def test_readme_key_table_matches_the_bindings() -> None:
     start, end = "<!-- keys:start -->\n", "<!-- keys:end -->"
     assert start in readme and end in readme, "README.md needs the keys markers"
     section = readme.split(start, 1)[1].split(end, 1)[0]
-    assert section.strip() == keys.markdown().strip(), "run `python -m tui.keys README.md`"
+    assert section.strip() == table.markdown().strip(), "run `python -m tui.keys README.md`"
 
 
 def test_every_binding_has_an_id_and_a_tooltip() -> None:

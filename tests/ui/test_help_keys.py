@@ -1,5 +1,5 @@
 """Every key a help screen lists works on that screen: the help and the bindings are one list
-(``tui/keys.py``), and each binding's action exists where the key is pressed."""
+(``tui/keys/``), and each binding's action exists where the key is pressed."""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.ui.conftest import FIRST, MakeApp, ready, toml, view
-from tui import keys
 from tui.cli import main
 from tui.keymap import KeymapError, load_keymap
+from tui.keys import table
 
 
 def _config(tmp_path: Path, body: str) -> Path:
@@ -58,7 +58,7 @@ def test_the_readme_lists_every_id() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
     start, end = "<!-- key-ids:start -->\n", "<!-- key-ids:end -->"
     section = readme.split(start, 1)[1].split(end, 1)[0]
-    assert section == keys.ids_markdown(), "run `python -m tui.keys README.md`"
+    assert section == table.ids_markdown(), "run `python -m tui.keys README.md`"
 
 
 async def test_a_rebound_key_acts_and_the_old_one_no_longer_does(

@@ -16,6 +16,7 @@ from tui.core import review as core
 from tui.core.article import sha256_bytes
 from tui.core.spans import Entity
 from tui.core.store import Annotation, annotation_path, save
+from tui.keys import table
 from tui.screens.help import HelpScreen
 from tui.screens.labels import LabelPicker
 from tui.screens.review import GoldView, ReviewApp, ReviewScreen
@@ -283,7 +284,7 @@ def test_readme_review_key_table_matches_the_bindings() -> None:
     start, end = "<!-- review-keys:start -->\n", "<!-- review-keys:end -->"
     assert start in readme and end in readme
     section = readme.split(start, 1)[1].split(end, 1)[0]
-    expected = keys.markdown(keys.REVIEW_BINDINGS).strip()
+    expected = table.markdown(keys.REVIEW_BINDINGS).strip()
     assert section.strip() == expected, "run `python -m tui.keys README.md`"
 
 

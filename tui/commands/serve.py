@@ -60,8 +60,8 @@ def add_parser(
     )
 
 
-def app_command(args: argparse.Namespace) -> str:
-    """The shell command each browser session runs: ``newsmark open`` with the same options."""
+def _open_argv(args: argparse.Namespace, *extra: str) -> list[str]:
+    """``newsmark open`` on the served folders, with the served model and review order."""
     argv = [
         sys.executable,
         "-m",
@@ -71,37 +71,27 @@ def app_command(args: argparse.Namespace) -> str:
         str(Path(args.articles).resolve()),
         "--annotations",
         str(Path(args.annotations).resolve()),
-    ]
-    if args.model:
-        argv += ["--model", args.model]
-    if args.annotator:
-        argv += ["--annotator", args.annotator]
-    if args.order:
-        argv += ["--order", args.order, "--seed", str(args.seed)]
-    argv += list(args.files)
-    return shlex.join(argv)
-
-
-def member_command(args: argparse.Namespace, name: str) -> str:
-    """The reader of one signed-in team member: their articles, their folder."""
-    argv = [
-        sys.executable,
-        "-m",
-        "tui",
-        "open",
-        "--articles",
-        str(Path(args.articles).resolve()),
-        "--annotations",
-        str(Path(args.annotations).resolve()),
-        "--member",
-        name,
+        *extra,
     ]
     if args.model:
         argv += ["--model", args.model]
     order = getattr(args, "order", None)  # the review order, where the reader has one
     if order:
         argv += ["--order", order, "--seed", str(getattr(args, "seed", 0))]
-    return shlex.join(argv)
+    return argv
+
+
+def app_command(args: argparse.Namespace) -> str:
+    """The shell command each browser session runs: ``newsmark open`` with the same options."""
+    argv = _open_argv(args)
+    if args.annotator:
+        argv += ["--annotator", args.annotator]
+    return shlex.join(argv + list(args.files))
+
+
+def member_command(args: argparse.Namespace, name: str) -> str:
+    """The reader of one signed-in team member: their articles, their folder."""
+    return shlex.join(_open_argv(args, "--member", name))
 
 
 def _public_url(args: argparse.Namespace) -> str | None:

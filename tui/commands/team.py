@@ -171,14 +171,16 @@ def run(args: argparse.Namespace) -> int:
     except team_file.TeamError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
+        where = exc.filename or team_file.team_path(args.annotations)
+        doing = "read" if action in ("list", "progress") else "written"
         raise UsageError(
-            f"{team_file.team_path(args.annotations)} cannot be written "
-            f"({exc.strerror or exc}); check the folder's permissions."
+            f"{where} cannot be {doing} ({exc.strerror or exc}); check its permissions."
         ) from None
     return 0
 
 
 def _list(team: team_file.Team, args: argparse.Namespace) -> None:
+    from tui.core import words
     from tui.core.article import Corpus, CorpusError
 
     print(f"overlap = {team.overlap}  (each article goes to that many annotators)")
@@ -190,5 +192,5 @@ def _list(team: team_file.Team, args: argparse.Namespace) -> None:
     except CorpusError:
         routed = None
     for name in team.names:
-        count = f"  {len(routed[name])} articles" if routed is not None else ""
+        count = f"  {words.count(len(routed[name]), 'article')}" if routed is not None else ""
         print(f"{name}{count}  ->  {team.folder(name)}/")

@@ -83,9 +83,14 @@ def _codec(label: str | None) -> str | None:
     if label in _AS_CP1252:
         return "cp1252"
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13: not a charset
+        return None
+    if info.name.startswith("utf-16") or info.name.startswith("utf-32"):
+        return "utf-8"  # a <meta> cannot be read in these: browsers take it as UTF-8
+    return info.name
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
@@ -106,7 +111,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
         if codec is not None and codec != "utf-8":
             try:
                 return data.decode(codec)
-            except UnicodeDecodeError:
+            except (UnicodeDecodeError, LookupError):
                 continue
     return _guess(data)
 

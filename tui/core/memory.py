@@ -42,8 +42,6 @@ spaCy is imported only inside the functions that need it.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import tomllib
 import warnings
@@ -56,7 +54,7 @@ import tomli_w
 
 from tui.core import ner
 from tui.core.edits import Edit
-from tui.core.fsutil import atomic_write
+from tui.core.fsutil import append_record, atomic_write, read_records
 from tui.core.spans import Entity, SpanIndex, trim
 
 if TYPE_CHECKING:
@@ -556,25 +554,14 @@ def changes(doc: Doc, text: str, memory: Memory | None = None) -> list[Change]:
 def record(annotations: Path, article: str, found: Iterable[Change]) -> None:
     """Append what the memory changed in one article to the log (the last line wins)."""
     rows = [[c.start, c.end, c.label, c.model] for c in found]
-    line = json.dumps({"article": article, "changes": rows}, ensure_ascii=False) + "\n"
-    annotations.mkdir(parents=True, exist_ok=True)
-    fd = os.open(annotations / LOG_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
+    append_record(annotations / LOG_NAME, {"article": article, "changes": rows})
 
 
 def read_log(annotations: Path) -> dict[str, list[Change]]:
     """The latest changes recorded for each article; unreadable lines are skipped."""
     found: dict[str, list[Change]] = {}
-    try:
-        lines = (annotations / LOG_NAME).read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return found
-    for line in lines:
+    for row in read_records(annotations / LOG_NAME):
         try:
-            row = json.loads(line)
             found[str(row["article"])] = [
                 Change(int(s), int(e), lb, m) for s, e, lb, m in row["changes"]
             ]

@@ -179,7 +179,7 @@ _CUTS = tuple(
     for pattern in (
         r"\n[^\S\n]*\n\s*",
         r"\n\s*",
-        r"[.!?。！？…][\"'”’»)\]]*\s+",
+        r"[.!?…][\"'”’»)\]]*\s+|[。！？][」』”’）)\]]*\s*",
         r"\s+",
     )
 )
@@ -194,7 +194,8 @@ def pieces(
 
     No cut falls strictly inside a range of ``keep`` (the entities of an export), so an entity
     is never split; one longer than ``limit`` makes its piece longer. Only a run of text with
-    no whitespace at all is cut in the middle of a word, and never before a combining mark.
+    no whitespace at all is cut in the middle of a word, and never inside a character as
+    people see it (before a mark or a variation selector, beside a zero-width joiner).
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
@@ -237,9 +238,19 @@ def _best_cut(text: str, start: int, stop: int, allowed: Callable[[int], bool]) 
         if best is not None and best < len(text):
             return best
     for cut in range(stop, start, -1):
-        if allowed(cut) and not unicodedata.combining(text[cut]):
+        if allowed(cut) and _between_characters(text, cut):
             return cut
     return None
+
+
+def _between_characters(text: str, cut: int) -> bool:
+    """Whether ``cut`` falls between two characters as people see them: not before a mark
+    (combining or spacing: U+093F in "कि") or a variation selector ("❤️"), and not beside a
+    zero-width joiner ("👩‍👧")."""
+    after = text[cut]
+    if unicodedata.category(after).startswith("M") or after in "\u200d\ufe0e\ufe0f":
+        return False
+    return not (cut > 0 and text[cut - 1] == "\u200d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +289,9 @@ def pipe(
         stream = _Stream(source, limit)
         try:
             for doc in nlp.pipe(stream.feed(), n_process=n_process, batch_size=batch_size):
-                yield [(0, convert(doc, stream.inflight.popleft()))]
+                done = convert(doc, stream.inflight[0])  # a text convert fails on is run again
+                stream.inflight.popleft()
+                yield [(0, done)]
         except _SourceError as exc:
             raise exc.error from None
         except Exception:

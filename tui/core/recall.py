@@ -90,6 +90,8 @@ class Recall:
                 ]
             if pending:
                 self._pending[article_id] = pending
+            else:  # a new run that changed nothing: the last run's changes are gone
+                self._pending.pop(article_id, None)
         return found
 
     def learn(self, article_id: str, redo_stack: Sequence[Edit], edit: Edit, text: str) -> bool:

@@ -29,10 +29,16 @@ def _key(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def fingerprint(stored: str) -> str:
+    """A short digest of a stored password hash: sessions keep it, never the hash itself."""
+    return _key(stored)[:32]
+
+
 @dataclass(frozen=True, slots=True)
 class SignedIn:
     name: str
     expires: float
+    proof: str = ""  # a fingerprint of the password signed in with: a new one ends the session
 
 
 class Sessions:
@@ -41,15 +47,16 @@ class Sessions:
         self.clock = clock
         self._live: dict[str, SignedIn] = {}
 
-    def start(self, name: str) -> str:
-        """A new session for ``name``; the token goes in the cookie and nowhere else."""
+    def start(self, name: str, proof: str = "") -> str:
+        """A new session for ``name``; the token goes in the cookie and nowhere else.
+        ``proof`` (:func:`fingerprint` of the stored password) lets a password reset end it."""
         self._prune()
         token = secrets.token_urlsafe(32)
-        self._live[_key(token)] = SignedIn(name, self.clock() + self.lifetime)
+        self._live[_key(token)] = SignedIn(name, self.clock() + self.lifetime, proof)
         return token
 
-    def who(self, token: str | None) -> str | None:
-        """The name signed in with ``token``, or ``None`` (no such session, or it expired)."""
+    def session(self, token: str | None) -> SignedIn | None:
+        """The live session of ``token``, or ``None`` (no such session, or it expired)."""
         if not token or len(token) > 256:
             return None
         key = _key(token)
@@ -59,7 +66,12 @@ class Sessions:
         if found.expires <= self.clock():
             del self._live[key]
             return None
-        return found.name
+        return found
+
+    def who(self, token: str | None) -> str | None:
+        """The name signed in with ``token``, or ``None``."""
+        found = self.session(token)
+        return found.name if found else None
 
     def end(self, token: str | None) -> None:
         if token:
@@ -103,6 +115,21 @@ class Throttle:
 
     def blocked(self, name: str) -> bool:
         return len(self._recent(name)) > self.allowed
+
+    def attempt(self, name: str) -> bool:
+        """Whether a sign-in may check its password. It counts as failed from now on, so
+        guesses sent all at once cannot each pass before any has failed; :meth:`succeeded`
+        takes it back."""
+        if self.blocked(name):
+            return False
+        self.fail(name)
+        return True
+
+    def succeeded(self, name: str) -> None:
+        """An attempt had the right password: it is not a failure."""
+        times = self._failures.get(name)
+        if times:
+            times.pop()
 
     def fail(self, name: str) -> bool:
         """Record a failure; whether the name is now blocked."""

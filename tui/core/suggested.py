@@ -16,14 +16,13 @@ overlaps it): per model, the suggestions' precision in use.
 
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from tui.core.fsutil import append_record, read_records
 from tui.core.spans import Entity
 
 LOG_NAME = ".newsmark-suggested.jsonl"
@@ -42,26 +41,14 @@ def record(annotations: Path, article: str, model: str, entities: Iterable[Entit
     """Append the model's spans among ``entities`` for ``article`` (one ``O_APPEND`` write,
     so two writers never interleave a line)."""
     spans = [[e.start, e.end, e.label] for e in sorted(entities) if e.source == "model"]
-    row = {"article": article, "model": model, "spans": spans}
-    line = json.dumps(row, ensure_ascii=False) + "\n"
-    annotations.mkdir(parents=True, exist_ok=True)
-    fd = os.open(annotations / LOG_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
+    append_record(annotations / LOG_NAME, {"article": article, "model": model, "spans": spans})
 
 
 def read(annotations: Path) -> dict[str, Suggested]:
     """The latest suggestions logged for each article; unreadable lines are skipped."""
     found: dict[str, Suggested] = {}
-    try:
-        lines = (annotations / LOG_NAME).read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return found
-    for line in lines:
+    for row in read_records(annotations / LOG_NAME):
         try:
-            row = json.loads(line)
             spans = tuple((int(s), int(e), str(label)) for s, e, label in row["spans"])
             found[str(row["article"])] = Suggested(str(row["model"]), spans)
         except (ValueError, KeyError, TypeError):

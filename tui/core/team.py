@@ -26,6 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import tomli_w
 
 from tui.core.fsutil import atomic_write
 
@@ -123,6 +126,12 @@ def check_password(password: str) -> str:
         raise TeamError(f"the password is too long; use at most {MAX_PASSWORD} characters.")
     if any(ch in password for ch in "\r\n\0"):
         raise TeamError("the password cannot hold a line break or a NUL character.")
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8, kept as lone surrogates
+        raise TeamError(
+            "the password is not valid UTF-8 text; type it again in a UTF-8 terminal."
+        ) from None
     return password
 
 
@@ -131,6 +140,7 @@ class Member:
     name: str
     password: str  # the scrypt hash, never the password
     added: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)  # keys people added: kept
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,7 @@ class Team:
     path: Path
     overlap: int = 1
     members: Mapping[str, Member] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # keys people added: kept
 
     @property
     def names(self) -> list[str]:
@@ -181,23 +192,26 @@ class Team:
         return assign(self.names, ids, self.overlap)
 
     def dumps(self) -> str:
-        lines = [
-            "# newsmark team: `newsmark team add|remove|list|overlap` change it; passwords are",
-            "# stored only as salted scrypt hashes.",
-            f"overlap = {self.overlap}",
-        ]
-        for name in self.names:
-            m = self.members[name]
-            lines += ["", f'[members."{name}"]', f'password = "{m.password}"']
-            if m.added:
-                lines.append(f'added = "{m.added}"')
-        return "\n".join(lines) + "\n"
+        """The file, with every key people added by hand kept where it was."""
+        members = {
+            name: {
+                **m.extra,
+                "password": m.password,
+                **({"added": m.added} if m.added else {}),
+            }
+            for name, m in sorted(self.members.items())
+        }
+        body = tomli_w.dumps({**self.extra, "overlap": self.overlap, "members": members})
+        return (
+            "# newsmark team: `newsmark team add|remove|list|overlap` change it; passwords are\n"
+            "# stored only as salted scrypt hashes.\n" + body
+        )
 
     def save(self) -> None:
-        """Written atomically and readable by its owner only: it holds the password hashes."""
+        """Written atomically and readable by its owner only, from its first byte on: it
+        holds the password hashes."""
         self.root.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, self.dumps().encode("utf-8"))
-        os.chmod(self.path, 0o600)
+        atomic_write(self.path, self.dumps().encode("utf-8"), mode=0o600)
 
 
 def team_path(annotations: Path) -> Path:
@@ -240,8 +254,10 @@ def load(annotations: Path, *, must_exist: bool = False) -> Team:
                 f"`newsmark team remove {name}` and add them again."
             )
         added = row.get("added", "")
-        members[name] = Member(name, password, added if isinstance(added, str) else "")
-    return Team(path, overlap, members)
+        extra = {k: v for k, v in row.items() if k not in ("password", "added")}
+        members[name] = Member(name, password, added if isinstance(added, str) else "", extra)
+    extra = {k: v for k, v in data.items() if k not in ("overlap", "members")}
+    return Team(path, overlap, members, extra)
 
 
 # -- routing ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui import keys
+from tui.keys.table import rows as key_rows
 
 _FOOTNOTE = (
     "A number on a plain token makes a one-token entity; on a selection, an entity of the "
@@ -26,7 +27,7 @@ _FOOTNOTE = (
 
 
 class HelpScreen(ModalScreen[None]):
-    """The same rows as the README's key table (:func:`tui.keys.rows`)."""
+    """The same rows as the README's key table (:func:`tui.keys.table.rows`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,enter", "dismiss(None)", "Close", id="help-close"),
@@ -40,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(expand=True, box=None, show_edge=False, pad_edge=False)
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does", ratio=1)
-        for key, does in keys.rows(self.key_bindings, getattr(self.app, "keymap", None)):
+        for key, does in key_rows(self.key_bindings, getattr(self.app, "keymap", None)):
             table.add_row(Text(key.replace("`", "")), Text(does))
         with VerticalScroll(id="dialog"):
             yield Static(table)
