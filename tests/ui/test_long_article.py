@@ -65,3 +65,27 @@ async def test_a_long_article_wraps_only_what_is_shown_and_reached(
         assert not any(e.start == text.index("Zanzibar") for e in v.document.entities)
         await assert_settled(app, pilot, v)
         assert len(v.row_layout.wrapped()) < 10 * height  # still far from all
+
+
+async def test_keys_past_the_first_tokens_find_the_rest_at_once(
+    make_app: MakeApp, workdir: Path, ruler_pipeline: object
+) -> None:
+    """Before the thread has found a long article's other tokens, the end key and a search
+    hit far down go where they should: the rest are found there and then."""
+    text = _long(workdir)
+    model = HeldModel(ruler_pipeline)  # type: ignore[arg-type]
+    app = make_app(first=("long.txt",), factory=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        v = view(app)
+        document = v.document
+        v.show(document)  # no frame since: only the first tokens are known
+        assert v.tokens.ends[-1] < len(text) // 2
+        v.action_edge(1)
+        assert v.tokens.span(v.cursor) == (len(text) - 2, len(text) - 1)  # the final "."
+        v.show(document)
+        v.move_to_offset(text.index("Zanzibar"))
+        assert text[slice(*v.tokens.span(v.cursor))] == "Zanzibar"
+        await pilot.pause()
+        await assert_settled(app, pilot, v)
+        model.release()

@@ -552,6 +552,8 @@ class ReadingView(ScrollView, can_focus=True):
         self._move_rows(step * max(1, self.scrollable_content_region.height - 1))
 
     def action_edge(self, step: int) -> None:
+        if step > 0:
+            self._tokens_to(len(self.text))
         self.move_to(0 if step < 0 else len(self.tokens) - 1)
 
     def action_entity(self, step: int) -> None:
