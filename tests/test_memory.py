@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from tests.conftest import SEED_IDS, make_ruler_pipeline
 from tui.cli import main
 from tui.core import memory as memory_mod
 from tui.core import ner, store
+from tui.core import recall as recall_mod
 from tui.core.article import read_article
 from tui.core.edits import Document
 from tui.core.memory import Change, Memory, MemoryError
@@ -525,6 +527,30 @@ def test_recall_suggests_unreviewed_articles_again_after_each_lesson(
     undone = doc.undo()
     assert undone is not None and recall.learn("a.txt", doc.redo_stack, undone, text)
     assert not Memory.load(tmp_path)
+
+
+def test_a_reader_s_recall_writes_its_lessons_from_a_thread_in_order(
+    ruler: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key that taught the memory does not wait for the disk; the last state wins."""
+    writers: list[str] = []
+    write = recall_mod.atomic_write
+
+    def spy(path: Path, data: bytes) -> None:
+        writers.append(threading.current_thread().name)
+        write(path, data)
+
+    monkeypatch.setattr(recall_mod, "atomic_write", spy)
+    recall = Recall(tmp_path, background=True)
+    recall.install(ruler.nlp)
+    text = "Pezeshkian met Xi Jinping."
+    doc = Document(text, recall.entities("a.txt", ruler.nlp(text), text))
+    for label in ("PERSON", "ORG", "PERSON"):
+        edit = doc.relabel(doc.entities[0], label)
+        assert edit is not None and recall.learn("a.txt", doc.redo_stack, edit, text)
+    assert recall.flush(timeout=10)
+    assert Memory.load(tmp_path).labels == {"Pezeshkian": "PERSON"}
+    assert writers and set(writers) == {"newsmark-memory"}
 
 
 def test_a_new_suggestion_run_forgets_what_the_last_one_changed(

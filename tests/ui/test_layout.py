@@ -12,7 +12,7 @@ from tui.core.edits import Document
 from tui.core.spans import Entity
 from tui.core.tokens import regex_tokens
 from tui.widgets import navigation
-from tui.widgets.rows import RowLayout, Tags
+from tui.widgets.rows import Counts, RowLayout, Tags
 
 TEXT = (
     "Shafaq News/ China expressed support for Iran.\n\n"
@@ -139,3 +139,104 @@ def test_the_cursor_leaves_text_marked_not_article_for_the_nearest_token() -> No
     found = navigation.nearest_article_token(tokens, doc, 0)
     assert found is not None and text[slice(*tokens.span(found))] == "The"
     assert navigation.nearest_article_token(tokens, doc, found) is None
+
+
+# -- the lazy layout: lines wrapped when first reached --------------------------------------
+
+PIECES = [
+    "Wang Yi",
+    "met",
+    "習近平",
+    "東京都知事選挙で小池百合子氏が当選した。",
+    "👨\u200d👩\u200d👧",
+    "👍🏽",
+    "Cafe\u0301",
+    "\u0301",
+    "a-very-long-hyphenated-word-that-needs-cutting",
+    "\t",
+]
+BREAKS = [" ", " ", " ", "  ", "\n", "\r\n", "\n\n", "\r\n\r\n", "\r"]
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(BREAKS))))
+    return "".join(p + b for p, b in parts)
+
+
+def assert_wrapped_lines_are_fresh(layout: RowLayout, eager: RowLayout) -> None:
+    """Every line wrapped so far holds the rows a fresh wrap gives it; the rows count up."""
+    for index, starts in layout.wrapped().items():
+        assert starts == [s for s, _ in eager.line_rows(index)], f"line {index} is stale"
+    assert len(layout) == layout._counts.before(len(layout.lines))
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts(), st.integers(4, 40), st.lists(st.integers(0, 10_000), max_size=12))
+def test_a_lazy_layout_maps_rows_and_offsets_as_an_eager_one(
+    text: str, width: int, probes: list[int]
+) -> None:
+    """Rows asked for in any order wrap only their lines; once every line above an offset is
+    wrapped its row is the eager layout's, and all wrapped, the two are the same rows."""
+    lazy, eager = RowLayout(text, width, eager=False), RowLayout(text, width, eager=True)
+    assert eager.exact() and eager.corrections() == []
+    for probe in probes:
+        row = probe % len(lazy)
+        start, end = lazy.row(row)
+        assert lazy.row(lazy.row_of(start)) == (start, end)
+        offset = probe % (len(text) + 1)
+        lazy.wrap_near(offset, probe % 7, probe % 5)
+        assert_wrapped_lines_are_fresh(lazy, eager)
+        index = lazy._line_index(offset)
+        if all(lazy.is_wrapped(i) for i in range(index + 1)):
+            assert lazy.row_of(offset) == eager.row_of(offset)
+            assert lazy.col_of(offset) == eager.col_of(offset)
+    assert lazy.rows() == eager.rows() and lazy.exact()
+    for offset in range(len(text) + 1):
+        assert lazy.row_of(offset) == eager.row_of(offset)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts(), st.integers(4, 30), st.lists(st.tuples(st.integers(0, 500), st.integers(1, 9))))
+def test_a_lazy_layout_rewraps_only_what_was_wrapped_and_stays_fresh(
+    text: str, width: int, spans: list[tuple[int, int]]
+) -> None:
+    """An edit re-wraps its lines if they were wrapped, and leaves the others to be wrapped
+    with their new tags when reached."""
+    entities: list[Entity] = []
+    lazy = RowLayout(text, width, tags_of(entities), eager=False)
+    lazy.row(len(lazy) // 2)
+    for start, length in spans:
+        start %= len(text) + 1
+        end = min(len(text), start + length)
+        if start >= end:
+            continue
+        removed = [e for e in entities if e.overlaps(start, end)]
+        entities[:] = [e for e in entities if e not in removed]
+        entities.append(Entity(start, end, "ORG"))
+        before = len(lazy)
+        extent = min([start, *(e.start for e in removed)]), max([end, *(e.end for e in removed)])
+        changed = lazy.rewrap(*extent)  # as Edit.extent
+        assert len(lazy) - before == changed.new - changed.old
+        lazy.row_of(start)
+        assert_wrapped_lines_are_fresh(lazy, RowLayout(text, width, tags_of(entities)))
+    assert lazy.rows() == RowLayout(text, width, tags_of(entities)).rows()
+
+
+def test_corrections_say_how_far_the_rows_below_a_wrapped_line_moved() -> None:
+    text = "\n".join(["w " * 40, "short", "w " * 40])
+    layout = RowLayout(text, 10, eager=False)
+    estimated = len(layout)
+    layout.row(len(layout) - 1)  # the last line, then the one it turns out to be
+    fixes = layout.corrections()
+    assert fixes and layout.corrections() == []
+    assert len(layout) - estimated == sum(f.new - f.old for f in fixes)
+    assert not layout.is_wrapped(0)  # the first line was never reached
+
+
+def test_counts_find_the_line_holding_a_row() -> None:
+    counts = Counts([3, 1, 4, 1, 5])
+    assert [counts.holding(r) for r in range(14)] == [0] * 3 + [1] + [2] * 4 + [3] + [4] * 5
+    assert counts.holding(99) == 4 and counts.before(3) == 8
+    counts.set(2, 1)
+    assert counts.total == 11 and counts.holding(4) == 2 and counts.holding(5) == 3

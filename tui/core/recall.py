@@ -6,12 +6,14 @@ Kept apart from any screen (and from :mod:`tui.core.memory`, which is the memory
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core import ner
 from tui.core.edits import Edit
+from tui.core.fsutil import atomic_write
 from tui.core.memory import SPANS_KEY, Change, Memory, MemoryError, changes, entities, record
 from tui.core.spans import Entity
 
@@ -31,9 +33,21 @@ class Recall:
     """
 
     def __init__(
-        self, annotations: Path, *, read_only: bool = False, labels: Sequence[str] = ()
+        self,
+        annotations: Path,
+        *,
+        read_only: bool = False,
+        labels: Sequence[str] = (),
+        background: bool = False,
     ) -> None:
         self.annotations = annotations
+        self.background = background
+        """Write the memory from a thread (:meth:`flush` waits for it): an fsync'd write
+        takes tens of milliseconds on a busy disk, too long for the key that taught it."""
+        self._cond = threading.Condition()
+        self._queued: tuple[Path, bytes] | None = None
+        self._busy = False
+        self._thread: threading.Thread | None = None
         self.labels = tuple(labels)
         """The project's labels: the memory suggests only those (empty: every label)."""
         self.read_only = read_only
@@ -95,11 +109,44 @@ class Recall:
         if not memory.learn(edit, text):
             return False
         self.version += 1
-        # A failed write is not said on its own: the article's save fails alike and says
-        # what to do; the memory keeps working and its next change writes it again.
-        with contextlib.suppress(OSError):
-            memory.save()
+        self._save(memory)
         return True
+
+    def _save(self, memory: Memory) -> None:
+        """Write the memory now, or queue its new state for the writer thread. A failed
+        write is not said on its own: the article's save fails alike and says what to do;
+        the memory keeps working and its next change writes it again."""
+        if not self.background or memory.path is None:
+            with contextlib.suppress(OSError):
+                memory.save()
+            return
+        data = memory.dumps().encode("utf-8")  # the state now, whatever the next key does
+        with self._cond:
+            self._queued = (memory.path, data)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._write_loop, name="newsmark-memory", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify_all()
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._queued is None:
+                    self._cond.wait()
+                (path, data), self._queued = self._queued, None
+                self._busy = True
+            with contextlib.suppress(OSError):
+                atomic_write(path, data)
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until the memory's newest state is written; ``False`` on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._queued is None and not self._busy, timeout)
 
     def forget(self, text: str) -> bool:
         """Forget every decision about ``text`` (from the index); True when it held one."""
@@ -108,8 +155,7 @@ class Recall:
             return False
         memory.forget(text)
         self.version += 1
-        with contextlib.suppress(OSError):
-            memory.save()
+        self._save(memory)
         return True
 
     def removed(self, article_id: str) -> list[Change]:

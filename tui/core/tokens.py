@@ -60,9 +60,11 @@ class Tokens:
         )
 
 
-def regex_tokens(text: str) -> Tokens:
-    """Approximate spaCy's English tokens without importing spaCy."""
-    return Tokens.from_spans((m.start(), m.end()) for m in _TOKEN.finditer(text))
+def regex_tokens(text: str, end: int | None = None) -> Tokens:
+    """Approximate spaCy's English tokens without importing spaCy; with ``end``, only those
+    of ``text[:end]`` (cut at a line break, they are the first tokens of the whole text)."""
+    spans = [m.span() for m in _TOKEN.finditer(text, 0, len(text) if end is None else end)]
+    return Tokens(tuple(s for s, _ in spans), tuple(e for _, e in spans))  # in order already
 
 
 def for_cursor(tokens: Tokens, text: str, drawable: Callable[[str], bool]) -> Tokens:

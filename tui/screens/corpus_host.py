@@ -110,6 +110,7 @@ class CorpusHost(_Base):
             self.workspace.annotations,
             read_only=self.read_only is not None,
             labels=self.workspace.project.labels,
+            background=True,
         )
         if self.recall.error is not None:
             self.notify_problem(self.recall.error)
@@ -123,7 +124,9 @@ class CorpusHost(_Base):
             self.recall.install(pipeline.nlp)
 
     def memory_stop(self) -> None:
-        """Take the memory out of the pipeline: it belongs to whoever made the pipeline."""
+        """Take the memory out of the pipeline: it belongs to whoever made the pipeline;
+        its last lesson is on disk before the reader goes."""
+        self.recall.flush()
         pipeline = self.current_pipeline()
         if pipeline is not None:
             with self._nlp_lock:

@@ -127,6 +127,7 @@ class ArticleView(ReadingView):
         if entity is None:
             self.app.bell()
             return
+        self._tokens_to(len(self.text))  # every occurrence, to the end
         tokens = self.tokens
         self._edit(
             lambda d: d.label_all(entity.start, entity.end, entity.label, tokens),

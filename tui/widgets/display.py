@@ -96,6 +96,13 @@ def safe(text: str, limit: int | None = None) -> str:
 
 def lines(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each line, without its break (``\\r\\n``, ``\\n`` or ``\\r``)."""
+    if "\r" not in text:  # the usual case: a few times faster on a long article
+        found, start = [], 0
+        for part in text.split("\n"):
+            end = start + len(part)
+            found.append((start, end))
+            start = end + 1
+        return found
     spans = []
     start = 0
     for match in _BREAKS.finditer(text):

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from textual import events
+from textual import events, work
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollDown, ScrollTo, ScrollUp
@@ -30,6 +30,10 @@ from tui.widgets import display, navigation
 from tui.widgets.navigation import Selection
 from tui.widgets.row_render import RowState, RowStyles, render_row, tag_width, touching
 from tui.widgets.rows import RowLayout
+
+QUICK_TOKENS = 50_000
+"""Characters of an article tokenized before its first frame; a longer one's other tokens
+come from a thread (a 5,000,000-character article has near a million)."""
 
 
 def drawable(ch: str) -> bool:
@@ -79,6 +83,8 @@ class ReadingView(ScrollView, can_focus=True):
         self.locked: str | None = None
         """Why edits are refused, when the article must not change (a broken TOML)."""
         self.cursor = 0
+        self._tokens_end: int | None = None
+        """Where the tokens found so far end, while a thread finds the rest."""
         self.sel: Selection | None = None
         self.marks: list[Range] = []
         self.matches: list[Range] = []
@@ -120,9 +126,18 @@ class ReadingView(ScrollView, can_focus=True):
             self.sel = Selection(anchor, start, end)
 
     def show(self, document: Document | None, tokens: Tokens | None = None) -> None:
-        """Display another article (or none), cursor at its start."""
+        """Display another article (or none), cursor at its start. A long article's tokens
+        past its first lines are found in a thread, after the first frame."""
         self.document = document
-        self.tokens = for_cursor(tokens or regex_tokens(self.text), self.text, drawable)
+        text = self.text
+        cut = text.find("\n", QUICK_TOKENS) if tokens is None and len(text) > QUICK_TOKENS else -1
+        if cut > 0:  # at a line break no token crosses: these are the first of all tokens
+            self.tokens = partial = for_cursor(regex_tokens(text, cut), text, drawable)
+            self._tokens_end = cut
+            self.call_after_refresh(lambda: self._tokenize(document, partial))
+        else:
+            self.tokens = for_cursor(tokens or regex_tokens(text), text, drawable)
+            self._tokens_end = None
         self.cursor = 0
         self.sel = None
         self._told_line = False
@@ -134,10 +149,32 @@ class ReadingView(ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False, immediate=True)
         self._cursor_moved()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="view-tokens")
+    def _tokenize(self, document: Document | None, partial: Tokens) -> None:
+        if document is None or self.document is not document or self.tokens is not partial:
+            return
+        every = for_cursor(regex_tokens(document.text), document.text, drawable)
+        self.app.call_from_thread(self._tokenized, document, partial, every)
+
+    def _tokenized(self, document: Document, partial: Tokens, every: Tokens) -> None:
+        """All the tokens, in place of the first ones: the cursor's index stays its token,
+        unless the model's tokens came first."""
+        if self.document is document and self.tokens is partial:
+            self.tokens, self._tokens_end = every, None
+            self.refresh()
+
+    def _tokens_to(self, offset: int) -> None:
+        """Every token now, when the cursor is to go past the first ones before the thread
+        found the rest (``G`` at once, a search hit far down)."""
+        if self._tokens_end is not None and offset >= self._tokens_end and self.document:
+            self.tokens = for_cursor(regex_tokens(self.text), self.text, drawable)
+            self._tokens_end = None
+
     def set_tokens(self, tokens: Tokens) -> None:
         """Switch to the model's token boundaries, keeping the cursor where it was."""
         offset = self._cursor_offset()
         self.tokens = tokens = for_cursor(tokens, self.text, drawable)
+        self._tokens_end = None
         self.cursor = tokens.index_at(offset) if len(tokens) else 0
         self.sel = None
         self.refresh()
@@ -175,13 +212,18 @@ class ReadingView(ScrollView, can_focus=True):
         return max(8, self.scrollable_content_region.width)
 
     def _relayout_all(self) -> None:
-        """Lay out everything again; the cursor keeps its row on screen (``p``, a resize)."""
-        screen_row = self.row_of(self._cursor_offset()) - round(self.scroll_y)
-        self.row_layout = RowLayout(self.text, self._width(), self._tags)
-        self.virtual_size = Size(self.row_layout.width, len(self.row_layout))
-        self.refresh()
+        """Lay out everything again; the cursor keeps its row on screen (``p``, a resize).
+        Only the lines around the cursor are wrapped now, the rest when they are reached."""
+        old = self.row_layout
+        screen_row = old.row_of(self._cursor_offset()) - round(self.scroll_y)
+        lines = old.lines if old.text is self.text else None
+        self.row_layout = layout = RowLayout(self.text, self._width(), self._tags, lines)
         height = max(1, self.scrollable_content_region.height)
         screen_row = max(0, min(screen_row, height - 1))
+        layout.wrap_near(self._cursor_offset(), screen_row, height - screen_row)
+        layout.corrections()  # the scroll is set from the cursor below
+        self.virtual_size = Size(layout.width, len(layout))
+        self.refresh()
         top = max(0, self.row_of(self._cursor_offset()) - screen_row)
         self.scroll_to(y=top, animate=False, immediate=True)
         self._scroll_to_cursor()
@@ -198,6 +240,23 @@ class ReadingView(ScrollView, can_focus=True):
         else:  # only these rows' states changed; the others keep their keys
             self.refresh_lines(changed.first, changed.new)
         self._scroll_to_cursor()  # a re-wrap may have pushed the cursor's row off screen
+
+    def _sync(self) -> bool:
+        """Catch up with lines wrapped since the last look: a line above the screen whose
+        estimate was corrected moves the screen with its text, and the virtual size follows
+        the rows. True when the screen must be drawn again."""
+        layout = self.row_layout
+        top = old_top = round(self.scroll_y)
+        for fix in layout.corrections():
+            if fix.first + fix.old <= top:
+                top += fix.new - fix.old
+        size = Size(layout.width, len(layout))
+        changed = size != self.virtual_size
+        if changed:
+            self.virtual_size = size
+        if top != old_top:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        return changed or top != old_top
 
     def on_resize(self) -> None:
         if self.document is not None and self._width() != self.row_layout.width:
@@ -244,8 +303,8 @@ class ReadingView(ScrollView, can_focus=True):
     def row_state(self, row: int) -> RowState:
         """Everything that decides how ``row`` looks: its cache key."""
         assert self.document is not None
-        layout, document = self.row_layout, self.document
-        start, end = layout.starts[row], layout.ends[row]
+        document = self.document
+        start, end = self.row_layout.row(row)
         reach = max(end, start + 1)
         ents = () if self.plain else tuple(document.spans.overlapping(start, reach))
         cursor = self._cursor_span()
@@ -264,9 +323,18 @@ class ReadingView(ScrollView, can_focus=True):
             selection,
         )
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Wrap the lines on screen before drawing them (a scrollbar drag lands anywhere)."""
+        if self.document is not None:
+            if self._width() != self.row_layout.width:
+                self._relayout_all()  # the first frame after layout: wrap to the real width
+            height = self.scrollable_content_region.height
+            self.row_layout.wrap_rows(round(self.scroll_y), height)
+            if self._sync():
+                self.refresh()  # every line of this frame is drawn from the new rows
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        if self.document is not None and self._width() != self.row_layout.width:
-            self._relayout_all()  # the first frame after layout: wrap to the real width now
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if self.document is None or row >= len(self.row_layout):
@@ -302,8 +370,11 @@ class ReadingView(ScrollView, can_focus=True):
         return hits[0] if hits else None
 
     def _scroll_to_cursor(self) -> None:
-        row = self.row_of(self._cursor_offset())
         height = max(1, self.scrollable_content_region.height)
+        offset = self._cursor_offset()
+        self.row_layout.wrap_near(offset, height, height)  # the rows it may be shown among
+        self._sync()
+        row = self.row_of(offset)
         top = round(self.scroll_y)
         if row < top:
             self.scroll_to(y=row, animate=False, immediate=True)
@@ -320,6 +391,8 @@ class ReadingView(ScrollView, can_focus=True):
         """Put the cursor on token ``index``; with ``extend`` grow the selection to it."""
         if not len(self.tokens):
             return
+        if index >= len(self.tokens) - 1:
+            self._tokens_to(len(self.text))
         index = max(0, min(index, len(self.tokens) - 1))
         old_span, old_selection = self._cursor_span(), self.selection
         if extend:
@@ -340,6 +413,7 @@ class ReadingView(ScrollView, can_focus=True):
         self._cursor_moved()
 
     def move_to_offset(self, offset: int) -> None:
+        self._tokens_to(offset)
         self.move_to(self.tokens.index_at(offset))
 
     def _cursor_moved(self, force: bool = False) -> None:
@@ -369,8 +443,9 @@ class ReadingView(ScrollView, can_focus=True):
             return None
         x, y = event.get_content_offset_capture(self)
         row = max(0, min(self.scroll_offset.y + y, len(self.row_layout) - 1))
+        self._tokens_to(self.row_layout.row(row)[1])
         index = self.tokens.index_at(self.row_layout.offset_at(row, max(0, x)))
-        if self.tokens.ends[index] <= self.row_layout.starts[row] and index + 1 < len(self.tokens):
+        if self.tokens.ends[index] <= self.row_layout.row(row)[0] and index + 1 < len(self.tokens):
             index += 1  # blank space at the start of a row belongs to the row's first word
         return index
 
@@ -451,6 +526,7 @@ class ReadingView(ScrollView, can_focus=True):
         if not len(self.tokens) or not len(self.row_layout):
             return
         height = max(1, self.scrollable_content_region.height)
+        self._tokens_to(self.row_layout.row(round(self.scroll_y) + height - 1)[1])
         found = navigation.follow(
             self.row_layout, self.tokens, self.cursor, round(self.scroll_y), height
         )
@@ -465,6 +541,8 @@ class ReadingView(ScrollView, can_focus=True):
 
     def _move_rows(self, rows: int) -> None:
         if len(self.tokens):
+            target = self.row_of(self._cursor_offset()) + rows
+            self._tokens_to(self.row_layout.row(target)[1])
             self.move_to(navigation.row_move(self.row_layout, self.tokens, self.cursor, rows))
 
     def action_line(self, step: int) -> None:
@@ -474,6 +552,8 @@ class ReadingView(ScrollView, can_focus=True):
         self._move_rows(step * max(1, self.scrollable_content_region.height - 1))
 
     def action_edge(self, step: int) -> None:
+        if step > 0:
+            self._tokens_to(len(self.text))
         self.move_to(0 if step < 0 else len(self.tokens) - 1)
 
     def action_entity(self, step: int) -> None:
