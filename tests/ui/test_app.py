@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import errno
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.ui.conftest import FIRST, SECOND, HeldModel, MakeApp, ents, ready, saved, toml, view
 from tui import keys
-from tui.core import lock, store
+from tui.core import lock, ner, store
 from tui.core.ner import Pipeline
 from tui.keys import table
 from tui.widgets.status_bar import StatusBar
@@ -213,3 +216,39 @@ async def test_a_long_article_gets_its_suggestions_in_pieces(
         ruler_pipeline, text
     )
     assert all(text[e["start"] : e["end"]] == e["text"] for e in saved_ents)
+
+
+async def test_quitting_stops_the_suggestions_of_a_long_article(
+    make_app: MakeApp, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model takes minutes over a 5 MB article: a cancelled worker (quitting cancels them)
+    stops at the next piece, so quitting does not wait for the whole article."""
+    text = "China and Iran met in Kazan.\n\n" * 2000
+    (workdir / "articles" / "long.txt").write_text(text, "utf-8")
+    taken: list[tuple[int, int]] = []
+    gate = threading.Event()
+    real = ner.pieces
+
+    def pieces(whole: str, limit: int, keep: Sequence[tuple[int, int]] = ()) -> Iterator[Any]:
+        cuts = real(whole, 300, keep) if whole == text else real(whole, limit, keep)
+        for cut in cuts:
+            if whole == text:
+                taken.append(cut)
+                if len(taken) == 2:
+                    gate.wait(10)
+            yield cut
+
+    monkeypatch.setattr(ner, "pieces", pieces)
+    app = make_app(first=("long.txt",))
+    async with app.run_test(size=(120, 30)) as pilot:
+        for _ in range(1000):
+            if len(taken) >= 2:
+                break
+            await pilot.pause(0.01)
+        app.workers.cancel_all()
+        gate.set()
+        for _ in range(1000):
+            if all(worker.is_finished for worker in app.workers):
+                break
+            await pilot.pause(0.01)
+    assert 2 <= len(taken) <= 3, f"{len(taken)} pieces of {len(real(text, 300))} went through"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui import messages
 from tui.core import ner
@@ -95,8 +95,11 @@ class Model(Widget):
             # doc dropped once its tokens and entities are read.
             spans: list[tuple[int, int]] = []
             found: list[Entity] | None = [] if suggest else None
+            worker = get_current_worker()
             with self.nlp_lock:
                 for start, end in ner.pieces(text, min(ner.PIECE_CHARS, pipeline.nlp.max_length)):
+                    if worker.is_cancelled:  # quitting, or the article closed: stop a long one
+                        return
                     piece = text[start:end]
                     doc = pipeline.nlp(piece) if suggest else pipeline.nlp.tokenizer(piece)
                     spans.extend((start + t.idx, start + t.idx + len(t)) for t in doc)
