@@ -190,9 +190,7 @@ def annotation_path(root: Path, article_id: str) -> Path:
 # -- writing ------------------------------------------------------------------------------
 
 
-def to_document(
-    annotation: Annotation, text: str, *, entity_rows: bool = True
-) -> dict[str, Any]:
+def to_document(annotation: Annotation, text: str, *, entity_rows: bool = True) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "schema": SCHEMA,
         "article": annotation.article,
